@@ -1,0 +1,58 @@
+// Proposers: producers of candidate kernel variants.
+import type { KernelUnit } from '../kernel/types.js';
+import type { KernelSpec } from '../spec/types.js';
+
+/** Who proposed: goes into the key and into every report. */
+export interface ProposerIdentity {
+  /** 'ollama' | 'analyzer' | 'file' | ... */
+  kind: string;
+  /** Model name as asked (e.g. 'qwen2.5:1.5b'); absent for non-model proposers. */
+  model?: string;
+  /** Model digest reported by the server (tags can be re-pointed; the digest cannot). */
+  modelDigest?: string;
+  /** Where it ran, e.g. the Ollama host. Not part of the key. */
+  host?: string;
+  /** Strategy name and prompt-template version, for model proposers. */
+  strategy?: string;
+  templateVersion?: string;
+  /** Sampling options and anything else that changes the output. */
+  options?: Record<string, unknown>;
+  /** Version of the proposer's own code (e.g. analyzer version). */
+  version?: string;
+}
+
+export interface ProposeRequest {
+  unit: KernelUnit;
+  spec: KernelSpec;
+  /** Whole translation unit the kernel lives in. */
+  sourceText: string;
+  sourcePath: string;
+  /** Analyzer facts text to include in prompts, when available. */
+  facts?: string;
+  signal?: AbortSignal;
+}
+
+export interface Candidate {
+  /** Short label unique within one proposal, e.g. 'zero-shot#1' or 'analyzer:outer'. */
+  label: string;
+  proposer: ProposerIdentity;
+  /** Full C text of the rewritten kernel function; may be preceded by #include lines. */
+  functionText: string;
+  /** The plan the text was generated from, when the proposer works through plans. */
+  plan?: unknown;
+  /** Raw model answer, kept for the report. */
+  rawResponse?: string;
+}
+
+export interface Proposer {
+  /** Resolves the identity (asks the server for the model digest). Throws ProposerUnavailable when unreachable. */
+  identify(): Promise<ProposerIdentity>;
+  propose(req: ProposeRequest): Promise<Candidate[]>;
+}
+
+export class ProposerUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProposerUnavailable';
+  }
+}

@@ -1,0 +1,24 @@
+// Store records: `ac/<key>` manifests and `cas/<sha256>` blobs.
+import type { Verdict } from '../verify/types.js';
+import type { ProposerIdentity } from '../propose/types.js';
+
+export interface CandidateRecord {
+  label: string;
+  proposer: ProposerIdentity;
+  /** sha256 of the candidate function text in cas/. */
+  sourceDigest: string;
+  verdict: Verdict;
+}
+
+export interface Manifest {
+  schema: 'autopar-manifest-v1';
+  key: string;
+  /** The full, canonical key inputs; a read whose inputs differ from the request is a miss. */
+  keyInputs: unknown;
+  kernel: string;
+  createdAt: string;
+  candidates: CandidateRecord[];
+  /** Digest (cas/) of the chosen function text, or null when the original is kept. */
+  chosen: string | null;
+  chosenLabel: string | null;
+}
