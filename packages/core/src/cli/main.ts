@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// The autopar CLI: the same pipeline as the Nx executor, for npm scripts and other build systems.
+// Heavy modules load inside each command so `autopar --help` stays instant.
+import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AUTOPAR_VERSION } from '../version.js';
+import { readProject } from './project.js';
+
+const program = new Command();
+program
+  .name('autopar')
+  .description('Make C kernels parallel at build time; link only verified variants.')
+  .version(AUTOPAR_VERSION)
+  .showHelpAfterError();
+
+program
+  .command('build')
+  .description("build a project's kernels through autopar (reads the project's project.json options)")
+  .argument('<project-dir>', 'project folder holding autopar.spec.json (and project.json)')
+  .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'analyzer', 'none']))
+  .option('--model <name>', 'Ollama model (default qwen2.5:1.5b)')
+  .option('--threshold <x>', 'minimum median speedup to link a variant (default 1.05)', parseFloat)
+  .option('--cache-dir <dir>', 'store folder (default .autopar/cache in the workspace)')
+  .option('--output-path <dir>', 'output folder (default dist/kernels/<project>)')
+  .option('--offline', 'never propose: cache hits or the original')
+  .option('--json', 'print the report as JSON')
+  .option('--verbose', 'show compiler and test output')
+  .action(async (dir: string, flags) => {
+    const { buildProject } = await import('../pipeline/build.js');
+    const { resolveBuildOptions } = await import('../pipeline/options.js');
+    const p = readProject(dir);
+    const opts = resolveBuildOptions(
+      {
+        ...p.options,
+        ...(flags.proposer && { proposer: flags.proposer }),
+        ...(flags.model && { model: flags.model }),
+        ...(flags.threshold !== undefined && { threshold: flags.threshold }),
+        ...(flags.cacheDir && { cacheDir: resolve(flags.cacheDir) }),
+        ...(flags.outputPath && { outputPath: resolve(flags.outputPath) }),
+        ...(flags.offline && { offline: true }),
+      },
+      {
+        workspaceRoot: p.workspaceRoot,
+        projectRoot: p.projectRoot,
+        projectName: p.projectName,
+        log: (l) => (flags.json ? process.stderr : process.stdout).write(l + '\n'),
+        verbose: flags.verbose,
+      },
+    );
+    const report = await buildProject(opts);
+    if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else process.stdout.write(`autopar: ${p.projectName}: built ${report.artifact}\n`);
+  });
+
+program
+  .command('verify')
+  .description('run the whole verifier on a candidate function; exit 0 when accepted, 1 when rejected')
+  .argument('<project-dir>', 'project folder holding autopar.spec.json')
+  .requiredOption('--kernel <name>', 'kernel name as in the spec')
+  .requiredOption('--candidate <file.c>', 'file holding the rewritten kernel function')
+  .option('--spec <file>', 'spec file relative to the project (default from project.json or autopar.spec.json)')
+  .option('--json', 'print the verdict as JSON')
+  .option('--verbose', 'show compiler and test output')
+  .action(async (dir: string, flags) => {
+    const { verifyFile } = await import('./verify-command.js');
+    const p = readProject(dir);
+    const verdict = await verifyFile({
+      projectRoot: p.projectRoot,
+      workspaceRoot: p.workspaceRoot,
+      spec: flags.spec ?? p.options.spec ?? 'autopar.spec.json',
+      kernel: flags.kernel,
+      candidateText: await readFile(resolve(flags.candidate), 'utf8'),
+      cc: p.options.cc,
+      cflags: p.options.cflags,
+      ldflags: p.options.ldflags,
+      log: flags.verbose ? (l: string) => process.stderr.write(l + '\n') : undefined,
+    });
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(verdict, null, 2) + '\n');
+    } else {
+      for (const s of verdict.stages) {
+        process.stdout.write(`${s.ok ? 'pass' : 'FAIL'}  ${s.stage.padEnd(16)} ${s.reason} (${Math.round(s.durationMs)} ms)\n`);
+      }
+      const sp = verdict.speedup ? ` — ${verdict.speedup.median.toFixed(2)}x [${verdict.speedup.spread.map((x) => x.toFixed(2)).join('–')}]` : '';
+      process.stdout.write(`${verdict.accepted ? 'ACCEPTED' : 'REJECTED'} at ${verdict.stage}: ${verdict.reason}${sp}\n`);
+    }
+    process.exitCode = verdict.accepted ? 0 : 1;
+  });
+
+program
+  .command('explain')
+  .description('print, per loop, what the analyzer found and why it was or was not parallelized')
+  .argument('<project-dir>', 'project folder holding autopar.spec.json')
+  .option('--kernel <name>', 'only this kernel')
+  .action(async (dir: string, flags) => {
+    const { explainProject } = await import('./explain-command.js');
+    const p = readProject(dir);
+    process.stdout.write(await explainProject(p.projectRoot, p.options.spec ?? 'autopar.spec.json', flags.kernel));
+  });
+
+program
+  .command('doctor')
+  .description('check toolchains, Ollama, sanitizers, race detector and sandbox; print the fix for what is missing')
+  .option('--json', 'print the checks as JSON')
+  .action(async (flags) => {
+    const { runDoctor } = await import('./doctor.js');
+    const checks = await runDoctor();
+    if (flags.json) process.stdout.write(JSON.stringify(checks, null, 2) + '\n');
+    else for (const c of checks) process.stdout.write(`${c.ok ? ' ok ' : 'MISS'}  ${c.name.padEnd(22)} ${c.detail}${c.ok || !c.fix ? '' : `\n      fix: ${c.fix}`}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Usage and input errors: one clear line, exit 2 (1 is reserved for "rejected").
+  const e = err as Error;
+  process.stderr.write(`autopar: ${e.message}\n`);
+  if (process.env.AUTOPAR_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 2;
+});

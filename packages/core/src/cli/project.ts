@@ -1,0 +1,46 @@
+// Finding a project's autopar options outside Nx: the same project.json the
+// Nx executor reads, so `autopar build kernels/matmul` builds what `nx build matmul` builds.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BuildTargetOptions } from '../pipeline/options.js';
+
+export interface ProjectInfo {
+  workspaceRoot: string;
+  projectRoot: string;
+  projectName: string;
+  options: BuildTargetOptions;
+}
+
+export const EXECUTOR = '@autopar/nx:build';
+
+export function readProject(projectDir: string, target?: string): ProjectInfo {
+  const projectRoot = resolve(projectDir);
+  if (!existsSync(projectRoot)) {
+    throw new Error(`project folder ${projectDir} does not exist`);
+  }
+  const workspaceRoot = findWorkspaceRoot(projectRoot);
+  const pj = join(projectRoot, 'project.json');
+  if (!existsSync(pj)) {
+    return { workspaceRoot, projectRoot, projectName: basename(projectRoot), options: {} };
+  }
+  let json: { name?: string; targets?: Record<string, { executor?: string; options?: BuildTargetOptions }> };
+  try {
+    json = JSON.parse(readFileSync(pj, 'utf8'));
+  } catch (err) {
+    throw new Error(`${pj} is not valid JSON: ${(err as Error).message}`);
+  }
+  const targets = json.targets ?? {};
+  const name = target ?? Object.keys(targets).find((t) => targets[t]?.executor === EXECUTOR);
+  const options = name ? (targets[name]?.options ?? {}) : {};
+  return { workspaceRoot, projectRoot, projectName: json.name ?? basename(projectRoot), options };
+}
+
+/** The nearest folder upwards holding nx.json, else the nearest with a package.json, else the project's parent. */
+export function findWorkspaceRoot(from: string): string {
+  let fallback: string | undefined;
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (!fallback && dir !== from && existsSync(join(dir, 'package.json'))) fallback = dir;
+    if (dirname(dir) === dir) return fallback ?? dirname(from);
+  }
+}

@@ -1,0 +1,326 @@
+// The autopar pipeline for one project: for each kernel in the spec —
+// extract, key, look up, (on a miss) propose + verify + choose + store —
+// then splice the chosen variants into their translation units, compile and link.
+// Used by the Nx executor and by `autopar build`; knows nothing of Nx.
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
+import type { KernelSpec } from '../spec/types.js';
+import { extractKernels } from '../kernel/extract.js';
+import { spliceFunction } from '../kernel/splice.js';
+import { computeKey, type KeyInputs } from '../kernel/key.js';
+import { fingerprintToolchain } from '../toolchain/fingerprint.js';
+import { FsStore } from '../store/fs-store.js';
+import type { CandidateRecord, Manifest } from '../store/types.js';
+import type { Candidate, ProposerIdentity } from '../propose/types.js';
+import type { VerifyPolicy } from '../verify/types.js';
+import { DEFAULT_VERIFY_POLICY } from '../verify/verify.js';
+import { chooseVariant } from './choose.js';
+import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
+import { compileAndLink } from './link.js';
+import { AUTOPAR_VERSION } from '../version.js';
+
+export interface BuildOptions {
+  workspaceRoot: string;
+  /** Absolute project folder (holds the spec). */
+  projectRoot: string;
+  projectName: string;
+  /** Source files relative to projectRoot. */
+  sources: string[];
+  /** Spec file relative to projectRoot. */
+  spec: string;
+  /** Absolute output folder. */
+  outputPath: string;
+  artifactName: string;
+  kind: 'executable' | 'static-library';
+  cc: string;
+  cflags: string[];
+  ldflags: string[];
+  proposer: ProposerChoice;
+  model: string;
+  ollamaHost?: string;
+  /** Minimum median speedup for a variant to be linked. */
+  threshold: number;
+  /** Absolute store folder. */
+  cacheDir: string;
+  /** Propose nothing new: cache hits or the original. */
+  offline?: boolean;
+  policy?: Partial<VerifyPolicy>;
+  requestTimeoutMs?: number;
+  log: (line: string) => void;
+  verbose?: boolean;
+}
+
+export type Outcome = 'cache-hit' | 'generated' | 'original';
+
+export interface KernelReport {
+  kernel: string;
+  source: string;
+  key: string;
+  outcome: Outcome;
+  /** Why this outcome, in one line. */
+  reason: string;
+  /** Who would propose on a miss (identity in the key). */
+  proposer: ProposerIdentity;
+  chosen: { label: string; proposer: ProposerIdentity; speedup: CandidateRecord['verdict']['speedup'] } | null;
+  candidates: Array<CandidateRecord & { functionText?: string }>;
+  durationMs: number;
+}
+
+export interface BuildReport {
+  schema: 'autopar-report-v1';
+  project: string;
+  autoparVersion: string;
+  createdAt: string;
+  proposerNote?: string;
+  toolchain: unknown;
+  threshold: number;
+  kernels: KernelReport[];
+  artifact: string;
+  splicedSources: string[];
+}
+
+export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
+  const log = opts.log;
+  const specPath = resolve(opts.projectRoot, opts.spec);
+  const { file: specFile, dir: specDir } = await loadSpecFile(specPath);
+  const policy: VerifyPolicy = { ...DEFAULT_VERIFY_POLICY, ...opts.policy };
+  const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
+  const store = new FsStore(opts.cacheDir, { onWarning: (w: string) => log(`warning: ${w}`) });
+
+  // Resolved once per build: the identity goes into every key, the proposer runs only on misses.
+  let resolved: ResolvedProposer;
+  if (opts.offline || opts.proposer === 'none') {
+    resolved = await resolveProposer({ choice: opts.proposer, model: opts.model, host: opts.ollamaHost, cacheDir: opts.cacheDir, timeoutMs: 2000 });
+    resolved = { ...resolved, proposer: null };
+  } else {
+    resolved = await resolveProposer({
+      choice: opts.proposer,
+      model: opts.model,
+      host: opts.ollamaHost,
+      cacheDir: opts.cacheDir,
+      timeoutMs: opts.requestTimeoutMs,
+    });
+  }
+  if (resolved.note) log(`autopar: ${resolved.note}`);
+
+  const sourcePaths = opts.sources.map((s) => resolve(opts.projectRoot, s));
+  const texts = new Map<string, string>();
+  for (const p of sourcePaths) texts.set(p, await readFile(p, 'utf8'));
+
+  const reports: KernelReport[] = [];
+  const chosenTexts = new Map<string, Array<{ kernel: string; text: string }>>();
+  for (const kspec of specFile.kernels) {
+    const sourcePath = resolve(specDir, kspec.source);
+    let text = texts.get(sourcePath);
+    if (text === undefined) {
+      // A kernel source that is not in `sources` is still verified against; it is not linked.
+      text = await readFile(sourcePath, 'utf8');
+      texts.set(sourcePath, text);
+      log(`warning: ${kspec.source} (kernel ${kspec.name}) is not among the target's sources; it is not linked`);
+    }
+    const report = await processKernel({ opts, kspec, sourcePath, sourceText: text, store, resolved, toolchain, policy });
+    reports.push(report);
+    const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
+    if (report.chosen && chosen?.functionText) {
+      const list = chosenTexts.get(sourcePath) ?? [];
+      list.push({ kernel: kspec.name, text: chosen.functionText });
+      chosenTexts.set(sourcePath, list);
+    }
+    log(progressLine(report));
+  }
+
+  const units = sourcePaths.map((path) => {
+    const variants = chosenTexts.get(path);
+    if (!variants) return { path };
+    let text = texts.get(path)!;
+    // Re-extract before each splice: a splice may move the next kernel (hoisted includes).
+    for (const v of variants) {
+      const [unit] = extractKernels(text, path, [v.kernel]);
+      text = spliceFunction(text, unit!, v.text);
+    }
+    return { path, text };
+  });
+  const { artifact, splicedSources } = await compileAndLink({
+    units,
+    outDir: opts.outputPath,
+    artifactName: opts.artifactName,
+    kind: opts.kind,
+    cc: opts.cc,
+    cflags: opts.cflags,
+    ldflags: opts.ldflags,
+    log: opts.verbose ? log : undefined,
+  });
+
+  const report: BuildReport = {
+    schema: 'autopar-report-v1',
+    project: opts.projectName,
+    autoparVersion: AUTOPAR_VERSION,
+    createdAt: new Date().toISOString(),
+    proposerNote: resolved.note,
+    toolchain,
+    threshold: opts.threshold,
+    kernels: reports,
+    artifact,
+    splicedSources,
+  };
+  await mkdir(opts.outputPath, { recursive: true });
+  await writeFile(join(opts.outputPath, 'autopar-report.json'), JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+interface KernelContext {
+  opts: BuildOptions;
+  kspec: KernelSpec;
+  sourcePath: string;
+  sourceText: string;
+  store: FsStore;
+  resolved: ResolvedProposer;
+  toolchain: unknown;
+  policy: VerifyPolicy;
+}
+
+async function processKernel(ctx: KernelContext): Promise<KernelReport> {
+  const started = performance.now();
+  const { opts, kspec, store, resolved } = ctx;
+  const [unit] = extractKernels(ctx.sourceText, ctx.sourcePath, [kspec.name]);
+  checkSpecAgainstSignature(kspec, unit!);
+  const { host: _host, ...proposerForKey } = resolved.identity;
+  const keyInputs: KeyInputs = {
+    schema: 'autopar-key-v1',
+    kernel: {
+      name: unit!.name,
+      language: unit!.language,
+      signature: unit!.signature.text,
+      normalizedText: unit!.normalizedText,
+      closure: unit!.closure.map(({ kind, name, text }) => ({ kind, name, text })),
+    },
+    spec: kspec,
+    target: { cflags: opts.cflags, ldflags: opts.ldflags, kind: opts.kind, threshold: opts.threshold },
+    toolchain: ctx.toolchain,
+    proposer: proposerForKey,
+    verifyPolicy: ctx.policy,
+    autoparVersion: AUTOPAR_VERSION,
+  } as KeyInputs;
+  const { key, inputs } = computeKey(keyInputs);
+  const base = {
+    kernel: kspec.name,
+    source: ctx.sourcePath,
+    key,
+    proposer: resolved.identity,
+  };
+
+  const hit = await store.getManifest(key, inputs);
+  if (hit) {
+    const candidates = await withTexts(store, hit);
+    const chosen = hit.candidates.find((c) => c.sourceDigest === hit.chosen && c.label === hit.chosenLabel) ?? null;
+    return {
+      ...base,
+      outcome: 'cache-hit',
+      reason: chosen ? `cached: ${chosen.label} verified` : 'cached: no verified variant; original kept',
+      chosen: chosen ? { label: chosen.label, proposer: chosen.proposer, speedup: chosen.verdict.speedup } : null,
+      candidates,
+      durationMs: performance.now() - started,
+    };
+  }
+  if (!resolved.proposer) {
+    return {
+      ...base,
+      outcome: 'original',
+      reason: opts.offline ? 'offline: not in the store; original kept' : 'no proposer available; original kept',
+      chosen: null,
+      candidates: [],
+      durationMs: performance.now() - started,
+    };
+  }
+
+  let proposals: Candidate[];
+  try {
+    opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
+    proposals = await resolved.proposer.propose({
+      unit: unit!,
+      spec: kspec,
+      sourceText: ctx.sourceText,
+      sourcePath: ctx.sourcePath,
+    });
+  } catch (err) {
+    // A proposer failure is not a verdict: nothing is stored, the next build asks again.
+    return {
+      ...base,
+      outcome: 'original',
+      reason: `proposer failed: ${err instanceof Error ? err.message : String(err)}; original kept`,
+      chosen: null,
+      candidates: [],
+      durationMs: performance.now() - started,
+    };
+  }
+
+  const { verifyCandidate } = await import('../verify/verify.js');
+  const workRoot = join(opts.cacheDir, 'work', key.slice(0, 16));
+  const records: Array<CandidateRecord & { functionText?: string }> = [];
+  const originalCache = {};
+  for (const [i, cand] of proposals.entries()) {
+    opts.log(`autopar: ${kspec.name}: verifying ${cand.label}`);
+    const verdict = await verifyCandidate({
+      unit: unit!,
+      spec: kspec,
+      sourceText: ctx.sourceText,
+      sourcePath: ctx.sourcePath,
+      candidateText: cand.functionText,
+      toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
+      policy: ctx.policy,
+      workDir: join(workRoot, String(i)),
+      log: opts.verbose ? opts.log : undefined,
+      originalCache,
+    });
+    const sourceDigest = await store.putBlob(cand.functionText);
+    records.push({ label: cand.label, proposer: cand.proposer, sourceDigest, verdict, functionText: cand.functionText });
+    opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdict.accepted ? 'verified' : 'rejected'} — ${verdict.reason}`);
+  }
+  const choice = chooseVariant(records, opts.threshold);
+  const manifest: Manifest = {
+    schema: 'autopar-manifest-v1',
+    key,
+    keyInputs: inputs,
+    kernel: kspec.name,
+    createdAt: new Date().toISOString(),
+    candidates: records.map(({ functionText: _t, ...r }) => r),
+    chosen: choice.chosen?.sourceDigest ?? null,
+    chosenLabel: choice.chosen?.label ?? null,
+  };
+  await store.putManifest(manifest);
+  return {
+    ...base,
+    outcome: choice.chosen ? 'generated' : 'original',
+    reason: choice.reason,
+    chosen: choice.chosen
+      ? { label: choice.chosen.label, proposer: choice.chosen.proposer, speedup: choice.chosen.verdict.speedup }
+      : null,
+    candidates: records,
+    durationMs: performance.now() - started,
+  };
+}
+
+async function withTexts(store: FsStore, m: Manifest): Promise<Array<CandidateRecord & { functionText?: string }>> {
+  const out: Array<CandidateRecord & { functionText?: string }> = [];
+  for (const c of m.candidates) {
+    // Only the chosen text is needed to link; the others stay in the store.
+    const text = c.sourceDigest === m.chosen ? (await store.getBlob(c.sourceDigest))?.toString('utf8') : undefined;
+    out.push({ ...c, functionText: text });
+  }
+  return out;
+}
+
+function describe(id: ProposerIdentity): string {
+  return id.model ? `${id.kind} ${id.model}` : id.kind;
+}
+
+function progressLine(r: KernelReport): string {
+  const ms = `${Math.round(r.durationMs)} ms`;
+  if (r.chosen) {
+    const s = r.chosen.speedup ? ` ${r.chosen.speedup.median.toFixed(2)}x` : '';
+    return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s} [${ms}]`;
+  }
+  return `autopar: ${r.kernel}: ${r.outcome} → original (${r.reason}) [${ms}]`;
+}
+

@@ -1,0 +1,40 @@
+import { describe, it, expect } from 'vitest';
+import { chooseVariant } from './choose.js';
+import type { CandidateRecord } from '../store/types.js';
+
+function cand(label: string, accepted: boolean, median?: number): CandidateRecord {
+  return {
+    label,
+    proposer: { kind: 'test' },
+    sourceDigest: label,
+    verdict: {
+      accepted,
+      stage: accepted ? 'benchmark' : 'differential',
+      reason: accepted ? 'ok' : 'mismatch',
+      stages: [],
+      speedup:
+        median === undefined
+          ? undefined
+          : { median, spread: [median, median], pairs: 5, originalMedianMs: 1, candidateMedianMs: 1 / median },
+    },
+  };
+}
+
+describe('chooseVariant', () => {
+  it('keeps the original when nothing was proposed', () => {
+    expect(chooseVariant([], 1.05).chosen).toBeNull();
+  });
+  it('never picks a rejected candidate, however fast', () => {
+    const c = chooseVariant([cand('fast-wrong', false, 9), cand('slow-right', true, 1.2)], 1.05);
+    expect(c.chosen?.label).toBe('slow-right');
+  });
+  it('picks the fastest verified', () => {
+    const c = chooseVariant([cand('a', true, 1.3), cand('b', true, 1.9), cand('c', true, 1.1)], 1.05);
+    expect(c.chosen?.label).toBe('b');
+  });
+  it('keeps the original when the best is under the threshold', () => {
+    const c = chooseVariant([cand('a', true, 1.02)], 1.05);
+    expect(c.chosen).toBeNull();
+    expect(c.reason).toContain('below the 1.05x threshold');
+  });
+});

@@ -1,0 +1,36 @@
+// `@autopar/nx:build`: runs the autopar pipeline for one project.
+// @autopar/core is ESM; this plugin is CommonJS (what Nx loads), hence the dynamic import.
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import type { BuildExecutorSchema } from './schema';
+
+export default async function buildExecutor(
+  options: BuildExecutorSchema,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  const projectName = context.projectName;
+  if (!projectName) {
+    console.error('autopar: no project name in the executor context; run it as `nx build <project>`');
+    return { success: false };
+  }
+  const project = context.projectsConfigurations.projects[projectName]!;
+  const core = await import('@autopar/core');
+  try {
+    const opts = core.resolveBuildOptions(options, {
+      workspaceRoot: context.root,
+      projectRoot: join(context.root, project.root),
+      projectName,
+      log: (line: string) => console.log(line),
+      verbose: context.isVerbose,
+    });
+    const report = await core.buildProject(opts);
+    console.log(`autopar: ${projectName}: built ${report.artifact}`);
+    return { success: true };
+  } catch (err) {
+    // One clear message; the stack only with --verbose.
+    const e = err as Error;
+    console.error(`autopar: ${projectName}: ${e.message}`);
+    if (context.isVerbose && e.stack) console.error(e.stack);
+    return { success: false };
+  }
+}
