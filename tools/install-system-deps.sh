@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the system toolchain autopar verifies with, when missing (Debian/Ubuntu):
+#   gcc (compile, link, ASan/UBSan), clang-19 + libomp-19-dev (race detection with
+#   TSan + Archer), libpolly-19-dev (Polly baseline for `npm run bench`),
+#   bubblewrap (sandbox for candidate code).
+set -euo pipefail
+
+missing=()
+command -v gcc >/dev/null || missing+=(gcc)
+command -v clang-19 >/dev/null || missing+=(clang-19)
+[ -f /usr/lib/llvm-19/lib/libarcher.so ] || missing+=(libomp-19-dev)
+[ -f /usr/lib/llvm-19/lib/LLVMPolly.so ] || missing+=(libpolly-19-dev)
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system deps: all present"
+  exit 0
+fi
+echo "system deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "run as root: apt-get install -y ${missing[*]}" >&2; exit 1
+  fi
+else
+  SUDO=
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
