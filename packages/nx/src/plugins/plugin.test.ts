@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNodesV2 } from './plugin';
+
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function workspace(files: Record<string, unknown>): string {
+  root = mkdtempSync(join(tmpdir(), 'autopar-nodes-'));
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  return root;
+}
+
+const run = (files: string[]) => createNodesV2[1](files, {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+
+describe('createNodes', () => {
+  it('adds cache inputs and outputs to targets that use the autopar executor', async () => {
+    workspace({
+      'kernels/mm/autopar.spec.json': '{}',
+      'kernels/mm/project.json': { name: 'mm', targets: { build: { executor: '@autopar/nx:build', options: { cc: 'clang-19' } } } },
+    });
+    const [[file, result]] = (await run(['kernels/mm/autopar.spec.json'])) as any;
+    expect(file).toBe('kernels/mm/autopar.spec.json');
+    const build = result.projects['kernels/mm'].targets.build;
+    expect(build.cache).toBe(true);
+    expect(build.outputs).toEqual(['{workspaceRoot}/dist/kernels/mm']);
+    expect(build.inputs).toContainEqual({ runtime: 'clang-19 --version' });
+    expect(build.inputs).toContainEqual({ env: 'OLLAMA_HOST' });
+    expect(result.projects['kernels/mm'].targets['autopar-explain'].command).toContain('autopar explain kernels/mm');
+  });
+
+  it('leaves projects alone that did not opt in through project.json', async () => {
+    workspace({
+      'a/autopar.spec.json': '{}',
+      'a/project.json': { name: 'a', targets: { build: { executor: 'nx:run-commands' } } },
+      'b/autopar.spec.json': '{}',
+    });
+    expect(await run(['a/autopar.spec.json', 'b/autopar.spec.json'])).toEqual([]);
+  });
+
+  it('does nothing when disabled by AUTOPAR_NX_DISABLE', async () => {
+    workspace({
+      'k/autopar.spec.json': '{}',
+      'k/project.json': { name: 'k', targets: { build: { executor: '@autopar/nx:build' } } },
+    });
+    process.env.AUTOPAR_NX_DISABLE = 'true';
+    try {
+      expect(await run(['k/autopar.spec.json'])).toEqual([]);
+    } finally {
+      delete process.env.AUTOPAR_NX_DISABLE;
+    }
+  });
+});
