@@ -6,7 +6,10 @@
 import { readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 import { buildProject, resolveBuildOptions } from '../packages/core/dist/index.js';
 import { readProject } from '../packages/core/dist/cli/project.js';
 
@@ -31,18 +34,16 @@ export async function benchLookup({ log = console.log } = {}) {
   const generated = warmLines.filter((l) => / generated | verifying /.test(l)).length;
   if (generated) log(`bench: store was cold; ${generated} verification lines while warming (not timed)`);
 
-  const plainOnce = () => {
+  // Same parallelism as autopar's link step: a project's sources compile side by side (2 cores).
+  const plainOnce = async () => {
     const t0 = performance.now();
     for (const p of projects) {
       const o = optionsFor(p, () => {});
       const out = join(scratch, 'plain', p.projectName);
       execFileSync('mkdir', ['-p', out]);
-      const objs = o.sources.map((s, i) => {
-        const obj = join(out, `${i}.o`);
-        execFileSync(o.cc, [...o.cflags, '-c', resolve(p.projectRoot, s), '-o', obj]);
-        return obj;
-      });
-      execFileSync(o.cc, [...o.cflags, ...objs, '-o', join(out, p.projectName), ...o.ldflags]);
+      const objs = o.sources.map((s, i) => ({ src: resolve(p.projectRoot, s), obj: join(out, `${i}.o`) }));
+      await Promise.all(objs.map(({ src, obj }) => run(o.cc, [...o.cflags, '-c', src, '-o', obj])));
+      await run(o.cc, [...o.cflags, ...objs.map((x) => x.obj), '-o', join(out, p.projectName), ...o.ldflags]);
     }
     return performance.now() - t0;
   };
@@ -59,9 +60,9 @@ export async function benchLookup({ log = console.log } = {}) {
   const plain = [];
   const autopar = [];
   await autoparOnce();
-  plainOnce();
+  await plainOnce();
   for (let i = 0; i < REPS; i++) {
-    plain.push(plainOnce());
+    plain.push(await plainOnce());
     autopar.push(await autoparOnce());
   }
   rmSync(scratch, { recursive: true, force: true });
