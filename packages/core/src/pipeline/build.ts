@@ -8,7 +8,7 @@ import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
 import type { KernelSpec } from '../spec/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
-import { computeKey, type KeyInputs } from '../kernel/key.js';
+import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { FsStore } from '../store/fs-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
@@ -185,20 +185,13 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const { opts, kspec, store, resolved } = ctx;
   const [unit] = extractKernels(ctx.sourceText, ctx.sourcePath, [kspec.name]);
   checkSpecAgainstSignature(kspec, unit!);
-  const { host: _host, ...proposerForKey } = resolved.identity;
   const keyInputs: KeyInputs = {
     schema: 'autopar-key-v1',
-    kernel: {
-      name: unit!.name,
-      language: unit!.language,
-      signature: unit!.signature.text,
-      normalizedText: unit!.normalizedText,
-      closure: unit!.closure.map(({ kind, name, text }) => ({ kind, name, text })),
-    },
+    kernel: kernelKeyPart(unit!),
     spec: kspec,
     target: { cflags: opts.cflags, ldflags: opts.ldflags, kind: opts.kind, threshold: opts.threshold },
     toolchain: ctx.toolchain,
-    proposer: proposerForKey,
+    proposer: proposerKeyPart(resolved.identity),
     verifyPolicy: ctx.policy,
     autoparVersion: AUTOPAR_VERSION,
   } as KeyInputs;

@@ -1,0 +1,143 @@
+// The cache key of a kernel's verified variants: sha256 over the canonical JSON of
+// everything that can change which variant is proposed, whether it passes
+// verification, or how it is compiled. See KEY.md.
+import { createHash } from 'node:crypto';
+import type { ProposerIdentity } from '../propose/types.js';
+import type { KernelSpec } from '../spec/types.js';
+import type { ToolchainFingerprint } from '../toolchain/fingerprint.js';
+import type { VerifyPolicy } from '../verify/types.js';
+import type { ClosureItem, KernelUnit } from './types.js';
+
+export const KEY_SCHEMA = 'autopar-key-v1';
+
+/** The kernel as the key sees it: tokens, not bytes or positions. */
+export interface KernelKeyPart {
+  /** The function's name: variants are written for one name and one call site. */
+  name: string;
+  /** 'c' or 'cuda': the same tokens mean different programs to different compilers. */
+  language: 'c' | 'cuda';
+  /** Normalized signature text: candidates must keep it, and the harness calls through it. */
+  signature: string;
+  /** Normalized token text of the definition: any token edit is a new kernel; comments and layout are not. */
+  normalizedText: string;
+  /** What the kernel uses from its TU (includes, macros, types, callees, globals), normalized: an edit there changes behaviour. */
+  closure: Array<Pick<ClosureItem, 'kind' | 'name' | 'text'>>;
+}
+
+/** What the variant is built for. */
+export interface TargetKeyPart {
+  /** Compile flags in order (-O, -D, -march...): they change both code generation and the meaning of macros. */
+  cflags: string[];
+  /** Link flags: the OpenMP/CUDA runtime a variant runs against. */
+  ldflags: string[];
+  /** Target kind, e.g. 'cpu' or 'cuda': which variants may be proposed at all. */
+  kind: string;
+  /** Minimum speedup to accept a variant, when the target sets one: it changes which variant is chosen. */
+  threshold?: number;
+}
+
+export interface KeyInputs {
+  /** Salt and format version ('autopar-key-v1'): bumping it invalidates every entry when key semantics change. */
+  schema: string;
+  /** The kernel's tokens and closure (not its byte range or raw text): comment and whitespace edits keep the key. */
+  kernel: KernelKeyPart;
+  /** The kernel's contract (arguments, sizes, tolerances, generators): it decides what verification accepts. */
+  spec: KernelSpec;
+  /** Flags and target kind the variant is compiled and linked with. */
+  target: TargetKeyPart;
+  /** Compiler identity (content hash, version, machine, expanded -march, OpenMP version): a new compiler can break or slow a variant. */
+  toolchain: ToolchainFingerprint;
+  /** Who proposes (kind, model digest, strategy, template version, sampling options), without the host: another model gives other variants. */
+  proposer: Omit<ProposerIdentity, 'host'>;
+  /** Verification settings (thread counts, sanitizers, benchmark pairs, timeouts): a stricter policy must re-verify. */
+  verifyPolicy: VerifyPolicy;
+  /** autopar's own version: harness generation, splicing and gates live in this code. */
+  autoparVersion: string;
+}
+
+/** The documentation of each key field, in key order, for `autopar explain-key`. */
+const FIELD_DOCS: Array<[keyof KeyInputs, string]> = [
+  ['schema', "Salt and format version ('autopar-key-v1'); bumping it invalidates every entry when key semantics change."],
+  ['kernel', 'Name, language, normalized signature, normalized token text and closure (includes, macros, types, callees, globals) of the kernel. Not its byte range or raw text: comment and whitespace edits keep the key; any token edit in the kernel or in what it uses changes it.'],
+  ['spec', 'The kernel contract (arguments, sizes, tolerances, generators): it decides what verification accepts.'],
+  ['target', 'cflags and ldflags in order, target kind and speedup threshold: they change code generation and which variant is chosen.'],
+  ['toolchain', 'Compiler fingerprint: resolved path, sha256 of the binary, --version, -dumpmachine, flags with -march=native expanded, OpenMP version.'],
+  ['proposer', 'Proposer identity without the host: kind, model, model digest, strategy, prompt-template version, sampling options, proposer version.'],
+  ['verifyPolicy', 'Verification policy: thread counts, sanitizers, benchmark pairs and warm-ups, timeouts.'],
+  ['autoparVersion', "autopar's own version: harness generation, splicing and the static gate live in its code."],
+];
+
+/** One line per key field: its name and why it is in the key. */
+export function describeKeyFields(): string {
+  return FIELD_DOCS.map(([field, doc]) => `${field}: ${doc}`).join('\n');
+}
+
+/** The kernel part of the key for an extracted unit (drops range and raw source on purpose). */
+export function kernelKeyPart(unit: KernelUnit): KernelKeyPart {
+  return {
+    name: unit.name,
+    language: unit.language,
+    signature: unit.signature.text,
+    normalizedText: unit.normalizedText,
+    closure: unit.closure.map(({ kind, name, text }) => ({ kind, name, text })),
+  };
+}
+
+/** The proposer part of the key: the identity without `host` and without absent fields. */
+export function proposerKeyPart(identity: ProposerIdentity): Omit<ProposerIdentity, 'host'> {
+  const { host: _host, ...rest } = identity;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<ProposerIdentity, 'host'>;
+}
+
+/** sha256 hex of the canonical JSON of the inputs; the inputs come back to be stored with the entry. */
+export function computeKey(inputs: KeyInputs): { key: string; inputs: KeyInputs } {
+  const key = createHash('sha256').update(canonicalJson(inputs), 'utf8').digest('hex');
+  return { key, inputs };
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code unit order), no whitespace, and numbers
+ * as JavaScript prints them (shortest round-trip form, so stable across runs).
+ * Throws on anything JSON would silently drop or distort: undefined, functions,
+ * symbols, bigints, NaN/Infinity, non-plain objects (Date, Map, class instances) and cycles.
+ */
+export function canonicalJson(value: unknown): string {
+  return encode(value, '$', new Set());
+}
+
+function encode(value: unknown, path: string, ancestors: Set<object>): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`);
+      return JSON.stringify(value); // -0 prints as 0
+    case 'object':
+      return encodeObject(value, path, ancestors);
+    default:
+      throw new TypeError(`canonicalJson: ${path} is ${typeof value}; key inputs must be plain JSON data (omit absent fields instead of setting them to undefined)`);
+  }
+}
+
+function encodeObject(value: object, path: string, ancestors: Set<object>): string {
+  if (ancestors.has(value)) throw new TypeError(`canonicalJson: ${path} refers back to itself`);
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return `[${value.map((item, i) => encode(item, `${path}[${i}]`, ancestors)).join(',')}]`;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TypeError(`canonicalJson: ${path} is a ${value.constructor?.name ?? 'non-plain object'}, not a plain object`);
+    }
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${encode(record[k], `${path}.${k}`, ancestors)}`);
+    return `{${members.join(',')}}`;
+  } finally {
+    ancestors.delete(value);
+  }
+}
