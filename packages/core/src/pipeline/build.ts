@@ -188,7 +188,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const keyInputs: KeyInputs = {
     schema: 'autopar-key-v1',
     kernel: kernelKeyPart(unit!),
-    spec: kspec,
+    spec: specForKey(kspec),
     target: { cflags: opts.cflags, ldflags: opts.ldflags, kind: opts.kind, threshold: opts.threshold },
     toolchain: ctx.toolchain,
     proposer: proposerKeyPart(resolved.identity),
@@ -292,6 +292,12 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     candidates: records,
     durationMs: performance.now() - started,
   };
+}
+
+/** The spec minus prose: a reworded description must not cost a regeneration. */
+function specForKey(kspec: KernelSpec): Omit<KernelSpec, 'description'> {
+  const { description: _description, ...rest } = kspec;
+  return rest;
 }
 
 async function withTexts(store: FsStore, m: Manifest): Promise<Array<CandidateRecord & { functionText?: string }>> {
