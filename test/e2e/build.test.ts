@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { createWorkspace, REPO, type TempWorkspace } from './workspace.js';
-// @ts-expect-error plain ESM tool without types
 import { startScriptedOllama } from '../../tools/scripted-ollama/server.mjs';
 
 const FIXTURE = join(REPO, 'test/fixtures/demo');
