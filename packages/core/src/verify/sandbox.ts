@@ -12,6 +12,7 @@
 //
 // AUTOPAR_SANDBOX=off turns bubblewrap off (debugging, or hosts where it cannot
 // run); the report then lists it as missing by choice. cgroups and rlimits stay.
+// AUTOPAR_CGROUP=off likewise turns the per-step cgroups off (to test the fallback).
 //
 // Environment: the parent's environment never reaches the step. Only the
 // caller's opts.env entries whose names are on ENV_ALLOWED pass, plus PATH and LANG=C.
@@ -62,6 +63,8 @@ const ENV_ALLOWED = [
   /^PATH$/,
   /^LANG$/,
   /^LC_ALL$/,
+  // The verifier points TMPDIR at the work dir so compiler temporaries stay in the sandbox.
+  /^TMPDIR$/,
   /^OMP_/,
   /^KMP_/,
   /^GOMP_/,
@@ -91,6 +94,9 @@ function stepRlimits(sb: SandboxOptions, timeoutMs: number): Rlimits {
     openFiles: sb.openFiles ?? SANDBOX_DEFAULTS.openFiles,
   };
 }
+
+/** After runStep's own kill, so that it still reports the step as timed out. */
+const CGROUP_KILL_GRACE_MS = 200;
 
 const SIGXCPU = 24;
 const SIGXFSZ = 25;
@@ -141,7 +147,9 @@ export async function runCandidateStep(
   }
 
   let cgroup: StepCgroup | undefined;
-  if (caps.cgroup.ok && cgroupLayout) {
+  if (process.env.AUTOPAR_CGROUP === 'off') {
+    report.missing.push('cgroup pids/memory limits: disabled by AUTOPAR_CGROUP=off; fork and memory bombs are only stopped by the wall limit');
+  } else if (caps.cgroup.ok && cgroupLayout) {
     const maxPids = sb.maxPids ?? SANDBOX_DEFAULTS.maxPids;
     const memoryBytes = sb.memoryBytes ?? SANDBOX_DEFAULTS.memoryBytes;
     try {
@@ -165,6 +173,10 @@ export async function runCandidateStep(
   }
   command = wrapperArgv(cgroup?.procsFiles ?? [], limits, command);
 
+  // runStep kills the process group at the wall limit, but a step that called
+  // setsid() has left the group (and, without bwrap's pid namespace, survives and
+  // keeps our output pipes open). The cgroup still holds it: kill it there too.
+  const cgroupKiller = cgroup && setTimeout(() => void cgroup?.killAll(), opts.timeoutMs + CGROUP_KILL_GRACE_MS);
   let result: StepResult;
   let cgroupHit: 'memory' | 'pids' | undefined;
   try {
@@ -177,6 +189,7 @@ export async function runCandidateStep(
       cwd: usesBwrap ? sb.workDir : opts.cwd,
     });
   } finally {
+    clearTimeout(cgroupKiller);
     cgroupHit = cgroup?.limitHit();
     await cgroup?.remove();
   }

@@ -1,0 +1,288 @@
+// Race detection stage: the harness and the candidate kernel are built with
+// clang + ThreadSanitizer and run, in the sandbox, with LLVM's libomp and the
+// Archer OMPT tool, at several thread counts, sizes, seeds and repetitions.
+// Any ThreadSanitizer report rejects the candidate.
+//
+// Why this toolchain: gcc + libgomp under TSan reports false races (libgomp is
+// not instrumented), and without Archer libomp's own synchronization is invisible
+// to TSan. Debian does not auto-load Archer: OMP_TOOL_LIBRARIES must name it.
+//
+// When clang or Archer is missing the stage cannot give a verdict. It then
+// returns `skipped: true` with a reason saying so, ok per `onMissing`
+// ('skip' → ok: true, the default; 'reject' → ok: false). The verifier must put
+// that reason in every report: a skipped race check is never a silent pass.
+//
+// Dynamic detection only sees races on the schedules it runs (recall about 0.8
+// on DataRaceBench), which is why several thread counts and repetitions are used
+// and why the differential test still runs at several thread counts.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { runCandidateStep } from './sandbox.js';
+import { runStep } from './run-step.js';
+import type { StageResult } from './types.js';
+import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
+
+export const DEFAULT_RACE_CC = 'clang-19';
+export const DEFAULT_ARCHER_LIB = '/usr/lib/llvm-19/lib/libarcher.so';
+/** TSan's exit status when it reported something (set in TSAN_OPTIONS). */
+export const TSAN_EXIT_CODE = 66;
+
+export interface RaceStageInput {
+  /** Harness C file; its binary is run as `<bin> test <sizeIndex> <seed> <outfile>`. */
+  harnessC: string;
+  /** The candidate kernel's translation unit. */
+  kernelTU: string;
+  /** Scratch directory for the build and outputs (the sandbox's only writable path). */
+  workDir: string;
+  sizeIndices: number[];
+  seeds: number[];
+  /** Default [2, 3, 4]: some races need 3+ threads to overlap. */
+  threadCounts?: number[];
+  /** Runs per (threads, size, seed). Default 2. */
+  reps?: number;
+  /** Wall limit per instrumented run (TSan is 5–15× slower than a plain run). */
+  timeoutMs: number;
+  compileTimeoutMs?: number;
+  /** Extra compiler flags, e.g. -I for the kernel's headers. */
+  cflags?: string[];
+  /** Paths outside the work dir the build needs (include dirs); the sources' own dirs are added. */
+  readOnly?: string[];
+  /** What to do when no race detector is installed. Default 'skip'. */
+  onMissing?: 'skip' | 'reject';
+  /** Overrides for tests and unusual installs (also AUTOPAR_RACE_CC / AUTOPAR_ARCHER_LIB). */
+  cc?: string;
+  archerLib?: string;
+}
+
+export type RaceStageResult = StageResult & {
+  /** True when no verdict could be given (no race detector here). */
+  skipped?: boolean;
+  /** Runs done before the verdict. */
+  runs?: number;
+};
+
+export interface RaceDetector {
+  ok: boolean;
+  /** One line for `autopar doctor`. */
+  detail: string;
+  reason?: string;
+  fix?: string;
+  cc: string;
+  archerLib: string;
+  version?: string;
+}
+
+const FIX = 'apt-get install clang-19 libomp-19-dev (ships libarcher.so)';
+
+function tsanEnv(archerLib: string, threads: number): Record<string, string> {
+  return {
+    OMP_NUM_THREADS: String(threads),
+    OMP_TOOL_LIBRARIES: archerLib,
+    // report_signal_unsafe=0: harness timers/signals are not what we judge.
+    TSAN_OPTIONS: `ignore_noninstrumented_modules=1 exitcode=${TSAN_EXIT_CODE} halt_on_error=1 report_signal_unsafe=0`,
+    // Threads sleep instead of spinning: 3–4 threads on 2 cores under TSan would crawl.
+    OMP_WAIT_POLICY: 'passive',
+  };
+}
+
+function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[]): string[] {
+  return [cc, '-O1', '-g', '-fopenmp', '-fsanitize=thread', ...cflags, ...sources, '-o', bin, '-lm'];
+}
+
+/** Directories the sandbox must show read-only because they lie outside the work dir. */
+function readOnlyDirsFor(workDir: string, files: string[]): string[] {
+  const dirs = files.map((f) => dirname(resolve(f))).filter((d) => {
+    const rel = relative(resolve(workDir), d);
+    return rel.startsWith('..') || isAbsolute(rel);
+  });
+  return [...new Set(dirs)];
+}
+
+const tail = (s: string, n = 4000) => (s.length > n ? s.slice(-n) : s);
+const firstLine = (s: string) => s.trim().split('\n').find((l) => l.trim()) ?? '';
+/** The compiler's first error line (linkers print a context line before it). */
+const firstError = (s: string) => s.split('\n').find((l) => /error/i.test(l))?.trim() ?? firstLine(s);
+
+const RACE_FREE_PROBE = `#include <omp.h>
+#include <stdio.h>
+int main(void) {
+  double a[1000], s = 0;
+  for (int i = 0; i < 1000; i++) a[i] = i;
+#pragma omp parallel for reduction(+:s)
+  for (int i = 0; i < 1000; i++) s += a[i];
+  printf("%.0f\\n", s);
+  return s == 499500.0 ? 0 : 1;
+}
+`;
+
+async function probeRaceDetector(cc: string, archerLib: string): Promise<RaceDetector> {
+  const base = { cc, archerLib };
+  const version = await runStep([cc, '--version'], { cwd: tmpdir(), timeoutMs: 10_000 });
+  if (version.exitCode !== 0) {
+    const reason = `${cc} not found`;
+    return { ...base, ok: false, reason, detail: `${reason}: race detection is skipped`, fix: FIX };
+  }
+  if (!existsSync(archerLib)) {
+    const reason = `Archer (${archerLib}) not found`;
+    return { ...base, ok: false, reason, detail: `${reason}: race detection is skipped`, fix: FIX };
+  }
+  // Build and run a race-free OpenMP program: proves omp.h, the TSan runtime, libomp
+  // and Archer work together in the sandbox, and that they give no false report.
+  const workDir = mkdtempSync(join(tmpdir(), 'autopar-race-probe-'));
+  try {
+    writeFileSync(join(workDir, 'probe.c'), RACE_FREE_PROBE);
+    const bin = join(workDir, 'probe');
+    const sandbox = { workDir };
+    const build = await runCandidateStep(tsanBuildArgv(cc, ['probe.c'], bin, []), { cwd: workDir, timeoutMs: 60_000, sandbox });
+    if (build.exitCode !== 0) {
+      const reason = `${cc} cannot build an OpenMP + TSan program: ${firstLine(build.stderr)}`;
+      return { ...base, ok: false, reason, detail: reason, fix: FIX };
+    }
+    const run = await runCandidateStep([bin], { cwd: workDir, timeoutMs: 30_000, env: tsanEnv(archerLib, 4), sandbox });
+    if (run.exitCode !== 0) {
+      const reason = hasTsanReport(run.stderr)
+        ? `false race report on a race-free program (is Archer loaded?): ${firstLine(run.stderr)}`
+        : `TSan run failed (exit ${run.exitCode}): ${firstLine(run.stderr)}`;
+      return { ...base, ok: false, reason, detail: reason, fix: FIX };
+    }
+    const v = firstLine(version.stdout);
+    return { ...base, ok: true, version: v, detail: `${v} with TSan + Archer (${archerLib})` };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+const detectorMemo = new Map<string, Promise<RaceDetector>>();
+
+/** For `autopar doctor` and raceStage: is clang + TSan + libomp + Archer usable here? Memoized. */
+export function detectRaceDetector(
+  cc = process.env.AUTOPAR_RACE_CC ?? DEFAULT_RACE_CC,
+  archerLib = process.env.AUTOPAR_ARCHER_LIB ?? DEFAULT_ARCHER_LIB,
+): Promise<RaceDetector> {
+  const key = `${cc}\0${archerLib}`;
+  let found = detectorMemo.get(key);
+  if (!found) {
+    found = probeRaceDetector(cc, archerLib);
+    detectorMemo.set(key, found);
+  }
+  return found;
+}
+
+interface RunPoint {
+  threads: number;
+  sizeIndex: number;
+  seed: number;
+  rep: number;
+}
+
+/** Thread count outermost: a verdict names the smallest thread count that shows the race. */
+function runPlan(input: RaceStageInput): RunPoint[] {
+  const points: RunPoint[] = [];
+  for (const threads of input.threadCounts ?? [2, 3, 4])
+    for (const sizeIndex of input.sizeIndices)
+      for (const seed of input.seeds)
+        for (let rep = 1; rep <= (input.reps ?? 2); rep++) points.push({ threads, sizeIndex, seed, rep });
+  return points;
+}
+
+const where = (p: RunPoint) => `${p.threads} threads, size index ${p.sizeIndex}, seed ${p.seed}, run ${p.rep}`;
+
+export async function raceStage(input: RaceStageInput): Promise<RaceStageResult> {
+  const started = performance.now();
+  const done = (ok: boolean, reason: string, extra: Partial<RaceStageResult> = {}): RaceStageResult => ({
+    stage: 'sanitize-race',
+    ok,
+    reason,
+    durationMs: performance.now() - started,
+    ...extra,
+  });
+
+  const detector = await detectRaceDetector(input.cc, input.archerLib);
+  if (!detector.ok) {
+    const skipOk = (input.onMissing ?? 'skip') === 'skip';
+    return done(skipOk, `race detection skipped: ${detector.reason} (${detector.fix})`, { skipped: true });
+  }
+
+  const sourceDirs = readOnlyDirsFor(input.workDir, [input.harnessC, input.kernelTU]);
+  const sandbox = { workDir: input.workDir, readOnly: [...new Set([...(input.readOnly ?? []), ...sourceDirs])] };
+  const bin = join(input.workDir, 'race-tsan.bin');
+  const build = await runCandidateStep(
+    tsanBuildArgv(detector.cc, [resolve(input.harnessC), resolve(input.kernelTU)], bin, input.cflags ?? []),
+    { cwd: input.workDir, timeoutMs: input.compileTimeoutMs ?? 120_000, sandbox },
+  );
+  if (build.exitCode !== 0) {
+    // No verdict is possible without the instrumented build: reject, never pass.
+    const why = build.timedOut ? 'timed out' : firstError(build.stderr);
+    return done(false, `race build with ${basename(detector.cc)} -fsanitize=thread failed: ${why}`, { log: tail(build.stderr) });
+  }
+
+  const outFile = join(input.workDir, 'race-out.bin');
+  const points = runPlan(input);
+  for (const [i, point] of points.entries()) {
+    const run = await runCandidateStep([bin, 'test', String(point.sizeIndex), String(point.seed), outFile], {
+      cwd: input.workDir,
+      timeoutMs: input.timeoutMs,
+      env: tsanEnv(detector.archerLib, point.threads),
+      sandbox,
+    });
+    const runs = i + 1;
+    const report = parseTsanReport(run.stderr);
+    if (report || run.exitCode === TSAN_EXIT_CODE) {
+      const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
+      return done(false, `${what} [${where(point)}]`, { log: tail(run.stderr), runs });
+    }
+    if (run.timedOut) return done(false, `instrumented run timed out after ${input.timeoutMs} ms [${where(point)}]`, { log: tail(run.stderr), runs });
+    if (run.exitCode !== 0) {
+      const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
+      return done(false, `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point)}]`, {
+        log: tail(run.stderr),
+        runs,
+      });
+    }
+  }
+  const threads = (input.threadCounts ?? [2, 3, 4]).join('/');
+  return done(true, `no race reported in ${points.length} TSan+Archer runs (${threads} threads)`, { runs: points.length });
+}
+
+/** TSan + Archer runs are this many times slower than the plain test runs the verifier times. */
+export const TSAN_SLOWDOWN = 10;
+
+/**
+ * What the verifier's `raceStage` hook passes (its RaceStageContext), written
+ * structurally so this file does not import verify.ts.
+ */
+export interface VerifierRaceContext {
+  /** Path of the candidate's translation unit. */
+  candidateTu: string;
+  /** Text of the generated harness.c. */
+  harnessSource: string;
+  includeDirs: string[];
+  workDir: string;
+  seeds: number[];
+  testTimeoutMs(sizeIndex: number, seed: number): number;
+  spec: { sizes: { test: readonly unknown[] } };
+  sandbox?: { readOnly?: string[] };
+  log?: (line: string) => void;
+}
+
+/** The verifier's hook: every test size and seed, 2/3/4 threads, 2 runs each. */
+export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<RaceStageResult> {
+  const harnessC = join(ctx.workDir, 'race-harness.c');
+  await writeFile(harnessC, ctx.harnessSource);
+  const sizeIndices = ctx.spec.sizes.test.map((_, i) => i);
+  const slowest = Math.max(...sizeIndices.flatMap((i) => ctx.seeds.map((seed) => ctx.testTimeoutMs(i, seed))));
+  const result = await raceStage({
+    harnessC,
+    kernelTU: ctx.candidateTu,
+    workDir: ctx.workDir,
+    sizeIndices,
+    seeds: ctx.seeds,
+    timeoutMs: slowest * TSAN_SLOWDOWN,
+    cflags: ctx.includeDirs.map((d) => `-I${d}`),
+    readOnly: [...ctx.includeDirs, ...(ctx.sandbox?.readOnly ?? [])],
+  });
+  ctx.log?.(`sanitize-race: ${result.reason}`);
+  return result;
+}
