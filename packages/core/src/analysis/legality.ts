@@ -1,0 +1,342 @@
+// The static legality gate for plans, ours or a model's. A plan is rejected before
+// anything is compiled when it would run a loop in parallel (or as SIMD) across a
+// dependence it does not cover, leave a written scalar shared, collapse loops that
+// cannot be collapsed, or reorder loops against a dependence. Every reason names
+// the loop (id and line) and what is wrong.
+import type { LoopPlan, Plan, Transform } from '../propose/plan.js';
+import { descendants, statementsOf } from './ast.js';
+import { parse } from '../kernel/parse.js';
+import type { AnalysisState } from './analyze.js';
+import { carriedAt, dirText, type DepVector } from './dependence.js';
+import { perfectChild, type LoopNode } from './loops.js';
+import { liveAfter } from './scalars.js';
+import type { LoopFacts } from './types.js';
+
+export interface LegalityResult {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+const PARALLEL: LoopPlan['action'][] = ['parallel-for', 'parallel-for-simd'];
+
+export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (plan.version !== 1) errors.push(`plan version ${String(plan.version)} is not supported (expected 1)`);
+  if (plan.kernel !== state.ctx.name) warnings.push(`plan names kernel ${plan.kernel}, analyzing ${state.ctx.name}`);
+  const transforms = plan.transforms ?? [];
+  const swapped = new Map<string, { outer: LoopNode; inner: LoopNode }>(); // by either id
+  const tiled = new Map<string, { outer: LoopNode; inner?: LoopNode }>();
+  const hoisted = new Set<string>();
+
+  for (const t of transforms) checkTransform(state, t, plan, errors, swapped, tiled, hoisted);
+
+  const actions = plan.loops.filter((l) => l.action !== 'none');
+  const seen = new Set<string>();
+  for (const lp of actions) {
+    if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
+    seen.add(lp.loop);
+  }
+  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings);
+  return { ok: errors.length === 0, errors, warnings };
+}
+
+function label(loop: LoopNode): string {
+  return `loop ${loop.id} (line ${loop.line}${loop.index ? `, index ${loop.index}` : ''})`;
+}
+
+/** Resolves 'L1.2' or 'L1.2:point' to the original loop. */
+function resolve(state: AnalysisState, ref: string): { loop?: LoopNode; point: boolean } {
+  const point = ref.endsWith(':point');
+  return { loop: state.loopById.get(point ? ref.slice(0, -':point'.length) : ref), point };
+}
+
+function checkTransform(
+  state: AnalysisState, t: Transform, plan: Plan, errors: string[],
+  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
+): void {
+  if (t.kind === 'restrict-params') {
+    const unmarked = state.ctx.params.filter((p) => p.pointerDepth > 0 && !p.restrict);
+    if (unmarked.length && !state.ctx.noalias) {
+      errors.push(`restrict-params: the spec does not declare noalias, so ${unmarked.map((p) => p.name).join(', ')} may overlap; adding restrict would be unsound`);
+    }
+    return;
+  }
+  const loop = state.loopById.get(t.loop);
+  if (!loop) {
+    errors.push(`${t.kind}: no loop ${t.loop} in ${state.ctx.name}`);
+    return;
+  }
+  if (t.kind === 'interchange') {
+    const other = state.loopById.get(t.with);
+    if (!other) return void errors.push(`interchange: no loop ${t.with}`);
+    const [outer, inner] = other.parent === loop ? [loop, other] : loop.parent === other ? [other, loop] : [undefined, undefined];
+    if (!outer || !inner) return void errors.push(`interchange ${t.loop} with ${t.with}: the loops are not directly nested`);
+    const problem = nestProblem(state, outer, inner);
+    if (problem) return void errors.push(`interchange ${label(outer)} with ${label(inner)}: ${problem}`);
+    const bad = state.dependences(outer).find((v) => v.loops[1] === inner && reversedBySwap(v));
+    if (bad) return void errors.push(`interchange ${label(outer)} with ${label(inner)} would reverse the dependence ${depText(bad)}`);
+    if (swapped.has(outer.id) || swapped.has(inner.id)) return void errors.push(`interchange: ${outer.id} is interchanged twice`);
+    swapped.set(outer.id, { outer, inner });
+    swapped.set(inner.id, { outer, inner });
+    return;
+  }
+  if (t.kind === 'tile') {
+    if (!loop.canonical || loop.step !== 1) return void errors.push(`tile ${label(loop)}: only canonical increasing loops with step 1 can be tiled`);
+    const child = perfectChild(loop);
+    if (child && !nestProblem(state, loop, child) && child.step === 1) {
+      const bad = state.dependences(loop).find((v) => v.loops[1] === child && reversedBySwap(v));
+      if (bad) return void errors.push(`tile ${label(loop)} with ${label(child)} would reorder the dependence ${depText(bad)}`);
+      tiled.set(loop.id, { outer: loop, inner: child });
+      tiled.set(child.id, { outer: loop, inner: child });
+    } else tiled.set(loop.id, { outer: loop });
+    if (swapped.has(loop.id)) errors.push(`tile ${loop.id}: cannot tile and interchange the same loop`);
+    // Tiled loops declare their indices in their own headers; a value used after the loop would be lost.
+    for (const l of [tiled.get(loop.id)!.outer, tiled.get(loop.id)!.inner]) {
+      if (l && !l.declaresIndex && liveAfter(state.ctx, l, l.index!)) errors.push(`tile ${label(l)}: the final value of ${l.index} is used after the loop`);
+    }
+    return;
+  }
+  // hoist-parallel-region
+  if (!loop.canonical) return void errors.push(`hoist-parallel-region ${label(loop)}: the time loop must be canonical`);
+  if (loop.body.type !== 'compound_statement') return void errors.push(`hoist-parallel-region ${label(loop)}: the loop body must be a block`);
+  const own = plan.loops.find((l) => l.loop === loop.id && l.action !== 'none');
+  if (own) return void errors.push(`hoist-parallel-region ${label(loop)}: the time loop itself cannot also be ${own.action}`);
+  for (const s of statementsOf(loop.body)) {
+    if (s.type === 'declaration') return void errors.push(`hoist-parallel-region ${label(loop)}: a declaration directly in the time-loop body (line ${s.startPosition.row + 1}) would become per-thread`);
+  }
+  for (const lp of plan.loops) {
+    if (!PARALLEL.includes(lp.action)) continue;
+    const target = resolve(state, lp.loop).loop;
+    if (!target || !isDescendant(target, loop)) continue;
+    if (target.parent !== loop) errors.push(`hoist-parallel-region ${label(loop)}: parallel loop ${target.id} must be directly in the time-loop body`);
+  }
+  hoisted.add(loop.id);
+}
+
+function isDescendant(l: LoopNode, ancestor: LoopNode): boolean {
+  for (let p = l.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** Why outer/inner cannot be reordered or collapsed as a rectangular perfect nest, or undefined. */
+function nestProblem(state: AnalysisState, outer: LoopNode, inner: LoopNode): string | undefined {
+  if (!outer.canonical || !inner.canonical) return 'both loops must be canonical';
+  if (perfectChild(outer) !== inner) return `${inner.id} is not perfectly nested in ${outer.id} (other statements in between)`;
+  const facts = state.factsById.get(outer.id)!;
+  if (!facts.rectangularChild) return `the bounds of ${inner.id} depend on the index of ${outer.id}`;
+  return undefined;
+}
+
+/** A dependence whose direction at (outer, inner) is (<,>) or (>,<) is reversed by swapping them. */
+function reversedBySwap(v: DepVector): boolean {
+  const a = v.dirs[0]!;
+  const b = v.dirs[1]!;
+  return (a.has('<') && b.has('>')) || (a.has('>') && b.has('<'));
+}
+
+function depText(v: DepVector): string {
+  const arr = v.a.base.name === v.b.base.name ? v.a.base.name : `${v.a.base.name}/${v.b.base.name}`;
+  return `on ${arr} between ${v.a.text} (line ${v.a.line}) and ${v.b.text} (line ${v.b.line}), direction ${dirText(v)}${v.cause !== 'subscripts' ? ` (${v.cause})` : ''}`;
+}
+
+/**
+ * Dependences that make running `target` in parallel illegal: carried by it when
+ * the loops in `fixedOuter` are at equal iterations (vectors rooted at `root`).
+ */
+function blocking(state: AnalysisState, root: LoopNode, target: LoopNode, fixedOuter: LoopNode[]): DepVector[] {
+  if (root === target) return state.dependences(target).filter((v) => carriedAt(v, 0));
+  return state.dependences(root).filter((v) => {
+    const k = v.loops.indexOf(target);
+    if (k < 0) return false;
+    const d = v.dirs[k]!;
+    if (!d.has('<') && !d.has('>')) return false;
+    return fixedOuter.every((o) => {
+      const j = v.loops.indexOf(o);
+      return j < 0 || v.dirs[j]!.has('=');
+    });
+  });
+}
+
+function checkLoopAction(
+  state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
+  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
+  errors: string[], warnings: string[],
+): void {
+  const { loop, point } = resolve(state, lp.loop);
+  if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
+  const where = label(loop);
+  const facts = state.factsById.get(loop.id)!;
+  if (point && !tiled.has(loop.id)) return void errors.push(`${lp.loop}: ${loop.id} is not tiled, it has no point loop`);
+  if (!loop.canonical) return void errors.push(`${where}: ${facts.reasons[0] ?? 'not canonical'}`);
+  for (const c of facts.impureCalls) errors.push(`${where}: ${facts.reasons.find((r) => r.includes(c)) ?? `calls ${c}`}`);
+
+  // Nesting of parallel constructs.
+  for (const other of actions) {
+    if (other === lp) continue;
+    const o = resolve(state, other.loop).loop;
+    if (!o || o === loop || !isDescendant(loop, o)) continue;
+    if (PARALLEL.includes(lp.action) && PARALLEL.includes(other.action)) errors.push(`${where}: nested inside parallel loop ${o.id}; nested parallel regions are not allowed in a plan`);
+    if (lp.action !== 'simd' || other.action === 'parallel-for') continue;
+    errors.push(`${where}: simd nested inside the simd loop ${o.id}`);
+  }
+
+  // Which loops to test, in what frame (interchange and tile change the order).
+  const collapse = lp.collapse ?? 1;
+  const frames: { target: LoopNode; root: LoopNode; fixed: LoopNode[] }[] = [];
+  const sw = swapped.get(loop.id);
+  const tl = tiled.get(loop.id);
+  if (sw) {
+    // After the swap the order is (inner, outer).
+    const order = [sw.inner, sw.outer];
+    const start = order.indexOf(loop);
+    for (let k = 0; k < collapse; k++) {
+      const t = order[start + k];
+      if (!t) return void errors.push(`${where}: collapse(${collapse}) reaches past the interchanged pair`);
+      frames.push({ target: t, root: sw.outer, fixed: order.slice(0, start + k).filter((x) => x !== t) });
+    }
+  } else if (tl && tl.inner) {
+    // Tiled order: tile(outer), tile(inner), point(outer), point(inner). Tile loops can
+    // always be at equal iterations, so only point loops count as fixed.
+    const isOuter = loop === tl.outer;
+    if (collapse > 2 || (collapse === 2 && (point || !isOuter))) return void errors.push(`${where}: only the two tile loops can be collapsed`);
+    if (collapse === 2) {
+      frames.push({ target: tl.outer, root: tl.outer, fixed: [] }, { target: tl.inner, root: tl.outer, fixed: [] });
+    } else {
+      frames.push({ target: loop, root: tl.outer, fixed: point && !isOuter ? [tl.outer] : [] });
+    }
+  } else {
+    let cur: LoopNode = loop;
+    const chain: LoopNode[] = [loop];
+    for (let k = 1; k < collapse; k++) {
+      const child = perfectChild(cur);
+      if (!child) return void errors.push(`${where}: collapse(${collapse}) but ${cur.id} has no perfectly nested loop inside (only a single loop may make up its body)`);
+      const problem = nestProblem(state, cur, child);
+      if (problem) return void errors.push(`${where}: collapse(${collapse}): ${problem}`);
+      for (const outer of chain) {
+        const f = state.factsById.get(child.id)!;
+        void f;
+        if (!rectangularTo(state, child, outer)) return void errors.push(`${where}: collapse(${collapse}): the bounds of ${child.id} depend on the index of ${outer.id}`);
+      }
+      chain.push(child);
+      cur = child;
+    }
+    chain.forEach((t, k) => frames.push({ target: t, root: loop, fixed: chain.slice(0, k) }));
+  }
+
+  // Dependences
+  const atomics = new Set(lp.atomic ?? []);
+  const reductionVars = new Map<string, string>();
+  for (const r of lp.reduction ?? []) for (const v of r.vars) reductionVars.set(v, r.op);
+  for (const fr of frames) {
+    const tf = state.factsById.get(fr.target.id)!;
+    const scattered = new Set(tf.arrayReductions.map((r) => r.array));
+    for (const v of blocking(state, fr.root, fr.target, fr.fixed)) {
+      const arr = v.a.base.name;
+      const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
+      if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
+      if (coveredByReduction) {
+        errors.push(`${label(fr.target)}: race on ${arr}: updates ${v.a.text} (line ${v.a.line}) from different iterations may hit the same element; declare atomic: ["${arr}"] or an array reduction`);
+        continue;
+      }
+      errors.push(`${label(fr.target)} carries a dependence ${depText(v)}; running it ${lp.action === 'simd' ? 'as SIMD' : 'in parallel'} is illegal`);
+    }
+  }
+  if (lp.action === 'simd' && atomics.size) errors.push(`${where}: atomic updates are not allowed in a simd loop`);
+  for (const a of atomics) {
+    if (!facts.arraysWritten.includes(a)) errors.push(`${where}: atomic ${a}: the loop does not update ${a}`);
+  }
+
+  // Scalars, checked on every loop whose body runs inside the construct.
+  // After an interchange the new outer loop's body holds the old outer loop: check
+  // the scalars of the whole pair, and the old outer index must be private too.
+  if (sw && loop === sw.inner && lp.action !== 'none') {
+    checkScalars(state, lp, sw.outer, [...frames.map((f) => f.target), sw.inner], hoisted, errors, loop);
+    const oi = sw.outer.index!;
+    if (!sw.outer.declaresIndex && !(lp.private ?? []).includes(oi) && !(lp.lastprivate ?? []).includes(oi)) {
+      errors.push(`${where}: race on scalar ${oi}: after the interchange the index of ${sw.outer.id} is written inside the parallel loop but not private`);
+    }
+  } else {
+    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors);
+  }
+
+  // if clause
+  if (lp.ifThreshold !== undefined) {
+    const problem = ifProblem(state, lp.ifThreshold);
+    if (problem) errors.push(`${where}: ifThreshold "${lp.ifThreshold}": ${problem}`);
+  }
+  if (lp.schedule && lp.action === 'simd') warnings.push(`${where}: schedule is ignored on a simd loop`);
+}
+
+function rectangularTo(state: AnalysisState, child: LoopNode, outer: LoopNode): boolean {
+  const idx = `@${outer.id}`;
+  const ps = [child.lo, ...(child.hi ?? [])];
+  return ps.every((p) => p !== undefined && ![...p.keys()].some((m) => m.split('*').includes(idx)));
+}
+
+function checkScalars(
+  state: AnalysisState, lp: LoopPlan, loop: LoopNode, collapsed: LoopNode[], _hoisted: Set<string>, errors: string[], shownAs: LoopNode = loop,
+): void {
+  const f: LoopFacts = state.factsById.get(loop.id)!;
+  const where = label(shownAs);
+  const priv = new Set(lp.private ?? []);
+  const first = new Set(lp.firstprivate ?? []);
+  const last = new Set(lp.lastprivate ?? []);
+  const red = new Map<string, string>();
+  for (const r of lp.reduction ?? []) for (const v of r.vars) {
+    if (red.has(v)) errors.push(`${where}: ${v} appears in two reductions`);
+    red.set(v, r.op);
+  }
+  const autoPrivate = new Set(collapsed.map((c) => c.index!).filter(Boolean));
+  const scattered = new Set(f.arrayReductions.map((r) => r.array));
+
+  // Every name in a clause must exist.
+  for (const name of [...priv, ...first, ...last, ...red.keys()]) {
+    if (!state.ctx.vars.has(name)) errors.push(`${where}: clause names ${name}, which is not a variable of ${state.ctx.name}`);
+  }
+  for (const c of f.scalarCarried) {
+    if (red.has(c.name)) errors.push(`${where}: ${c.name} is not a ${red.get(c.name)} reduction: ${c.reason}`);
+    else errors.push(`${where}: scalar ${c.reason}`);
+  }
+  const declaredReduction = new Map<string, string>();
+  for (const r of f.reductions) for (const v of r.vars) declaredReduction.set(v, r.op);
+  for (const [v, op] of declaredReduction) {
+    if (!red.has(v)) errors.push(`${where}: race on ${v}: it is a ${op} reduction but the plan does not declare reduction(${op}:${v})`);
+    else if (red.get(v) !== op) errors.push(`${where}: ${v} is a ${op} reduction, the plan declares reduction(${red.get(v)}:${v})`);
+  }
+  for (const [v, op] of red) {
+    if (declaredReduction.has(v) || f.scalarCarried.some((c) => c.name === v)) continue;
+    if (scattered.has(v)) continue; // array reduction over a section
+    errors.push(`${where}: reduction(${op}:${v}) but ${v} is not a ${op} reduction in this loop`);
+  }
+  for (const v of f.privates) {
+    if (autoPrivate.has(v)) continue;
+    if (!priv.has(v) && !first.has(v) && !last.has(v)) errors.push(`${where}: race on scalar ${v}: it is written in the loop but not private`);
+  }
+  for (const v of f.lastprivates) {
+    if (autoPrivate.has(v) && v !== loop.index) continue;
+    if (!last.has(v)) errors.push(`${where}: ${v} is used after the loop; it needs lastprivate(${v})`);
+  }
+  for (const v of priv) {
+    if (f.shared.includes(v)) errors.push(`${where}: private(${v}) leaves ${v} uninitialized, but the loop reads its value from before the loop (use firstprivate or leave it shared)`);
+    if (declaredReduction.has(v)) errors.push(`${where}: private(${v}) loses the ${declaredReduction.get(v)} reduction on ${v}`);
+  }
+  for (const v of [...first, ...last]) {
+    if (declaredReduction.has(v)) errors.push(`${where}: ${v} is a reduction variable; it cannot be first/lastprivate`);
+  }
+}
+
+/** Problems with an if-clause expression: must parse and use only parameters and literals. */
+function ifProblem(state: AnalysisState, expr: string): string | undefined {
+  const root = parse(`int __autopar_if = (${expr});`, 'c').rootNode;
+  if (root.hasError) return 'not a C expression';
+  const params = new Set(state.ctx.params.map((p) => p.name));
+  for (const n of descendants(root)) {
+    if (n.type !== 'identifier' || n.text === '__autopar_if') continue;
+    if (!params.has(n.text) && !state.ctx.macros.has(n.text)) return `${n.text} is not a parameter of ${state.ctx.name}`;
+  }
+  if (/[=]/.test(expr.replace(/[<>!=]=/g, ''))) return 'assignments are not allowed';
+  if (/\(/.test(expr.replace(/^\(|\)$/g, '')) && /\w\s*\(/.test(expr)) return 'calls are not allowed';
+  return undefined;
+}

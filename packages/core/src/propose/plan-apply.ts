@@ -1,0 +1,235 @@
+// Turns a plan into C: OpenMP pragmas before loops, `restrict` on pointer
+// parameters, loop interchange, tiling, and one parallel region around a time
+// loop. Works on the kernel function's text with offsets from its syntax tree and
+// emits the whole rewritten function. Legality is not checked here: run
+// analysis/legality.ts first (the analyzer proposer and the verifier's gate do).
+import type { AnalysisState } from '../analysis/analyze.js';
+import { statementsOf, type SyntaxNode } from '../analysis/ast.js';
+import { varAt } from '../analysis/context.js';
+import { perfectChild, type LoopNode } from '../analysis/loops.js';
+import { reductionOf } from '../analysis/reductions.js';
+import type { LoopPlan, Plan } from './plan.js';
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface AppliedPlan {
+  functionText: string;
+}
+
+export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
+  const text = state.ctx.text;
+  const edits: Edit[] = [];
+  const insert = (at: number, s: string) => edits.push({ start: at, end: at, text: s });
+  const actions = new Map(plan.loops.filter((l) => l.action !== 'none').map((l) => [l.loop, l]));
+  const hoisted = new Set((plan.transforms ?? []).filter((t) => t.kind === 'hoist-parallel-region').map((t) => (t as { loop: string }).loop));
+
+  // restrict
+  if ((plan.transforms ?? []).some((t) => t.kind === 'restrict-params')) {
+    for (const p of state.ctx.params) {
+      if (p.pointerDepth === 0 || p.restrict) continue;
+      const star = outermostPointerDeclarator(p.decl);
+      if (star) insert(star.startIndex + 1, ' restrict ');
+    }
+  }
+
+  // Where each loop's header ends up (interchange swaps two headers).
+  const headerSlot = new Map<string, LoopNode>(); // loop id -> loop whose position it takes
+  const replacedHeaders = new Set<string>();
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'interchange') continue;
+    const a = state.loopById.get(t.loop)!;
+    const b = state.loopById.get(t.with)!;
+    const [outer, inner] = b.parent === a ? [a, b] : [b, a];
+    edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: headerText(state, inner) });
+    edits.push({ start: inner.node.startIndex, end: inner.body.startIndex, text: headerText(state, outer) });
+    headerSlot.set(outer.id, inner);
+    headerSlot.set(inner.id, outer);
+    replacedHeaders.add(outer.id).add(inner.id);
+  }
+
+  // Tiling: rewrite headers; pragmas for tile loops go before the tile headers,
+  // pragmas for point loops inside the generated text.
+  const tiledDone = new Set<string>();
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'tile') continue;
+    const outer = state.loopById.get(t.loop)!;
+    const child = perfectChild(outer);
+    const inner = child && child.canonical && child.step === 1 && state.factsById.get(outer.id)?.rectangularChild ? child : undefined;
+    const ind = indentOf(text, outer.node.startIndex);
+    const ti = tileName(state, outer);
+    if (inner) {
+      const tj = tileName(state, inner);
+      const indIn = indentOf(text, inner.node.startIndex);
+      edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: tileHeader(outer, ti, t.size) + ' ' });
+      const pointOuter = pragmaFor(state, actions.get(`${outer.id}:point`), `${outer.id}:point`);
+      const pointInner = pragmaFor(state, actions.get(`${inner.id}:point`), `${inner.id}:point`);
+      let s = tileHeader(inner, tj, t.size) + ' {\n';
+      if (pointOuter) s += `${indIn}${pointOuter}\n`;
+      s += `${indIn}${pointHeader(state, outer, ti, t.size)}\n`;
+      if (pointInner) s += `${indIn}${pointInner}\n`;
+      s += `${indIn}${pointHeader(state, inner, tj, t.size)} `;
+      edits.push({ start: inner.node.startIndex, end: inner.body.startIndex, text: s });
+      edits.push({ start: inner.node.endIndex, end: inner.node.endIndex, text: `\n${indIn}}` });
+      tiledDone.add(outer.id).add(inner.id);
+      void ind;
+    } else {
+      const pointOuter = pragmaFor(state, actions.get(`${outer.id}:point`), `${outer.id}:point`);
+      let s = tileHeader(outer, ti, t.size) + ' {\n';
+      if (pointOuter) s += `${ind}${pointOuter}\n`;
+      s += `${ind}${pointHeader(state, outer, ti, t.size)} `;
+      edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: s });
+      edits.push({ start: outer.node.endIndex, end: outer.node.endIndex, text: `\n${ind}}` });
+      tiledDone.add(outer.id);
+    }
+  }
+
+  // Pragmas before loops (at the loop whose position the header now occupies).
+  for (const [ref, lp] of actions) {
+    if (ref.endsWith(':point')) continue;
+    const loop = state.loopById.get(ref);
+    if (!loop) continue;
+    const slot = headerSlot.get(loop.id) ?? loop;
+    const inHoisted = loop.parent !== undefined && hoisted.has(loop.parent.id);
+    const pragma = pragmaFor(state, lp, ref, inHoisted);
+    if (!pragma) continue;
+    placeBefore(text, slot.node, pragma, insert);
+    for (const arr of lp.atomic ?? []) atomicUpdates(state, loop, arr, insert);
+  }
+
+  // Parallel region around time loops.
+  for (const id of hoisted) {
+    const loop = state.loopById.get(id)!;
+    const ind = indentOf(text, loop.node.startIndex);
+    const priv = loop.declaresIndex ? '' : ` private(${loop.index})`;
+    insert(loop.node.startIndex, `#pragma omp parallel${priv}\n${ind}{\n${ind}`);
+    insert(loop.node.endIndex, `\n${ind}}`);
+    // Everything in the body that is not a worksharing loop runs once, on one thread.
+    const parallelChildren = new Set(loop.children.filter((c) => actions.has(c.id)).map((c) => c.node.id));
+    let run: SyntaxNode[] = [];
+    const flush = () => {
+      if (!run.length) return;
+      const first = run[0]!;
+      const last = run[run.length - 1]!;
+      const i2 = indentOf(text, first.startIndex);
+      insert(first.startIndex, `#pragma omp single\n${i2}{\n${i2}`);
+      insert(last.endIndex, `\n${i2}}`);
+      run = [];
+    };
+    for (const s of statementsOf(loop.body)) {
+      if (s.type === 'comment' || s.type.startsWith('preproc')) continue;
+      if (parallelChildren.has(s.id)) flush();
+      else run.push(s);
+    }
+    flush();
+  }
+
+  let out = applyEdits(text, edits);
+  if (/\bomp_\w+\s*\(/.test(out) && !/#include\s*<omp\.h>/.test(out)) out = `#include <omp.h>\n${out}`;
+  return { functionText: out };
+}
+
+/** The OpenMP directive for one loop action. */
+export function pragmaFor(state: AnalysisState, lp: LoopPlan | undefined, ref: string, insideParallelRegion = false): string | undefined {
+  if (!lp || lp.action === 'none') return undefined;
+  void state;
+  void ref;
+  const head = lp.action === 'simd'
+    ? 'omp simd'
+    : lp.action === 'parallel-for-simd'
+      ? insideParallelRegion ? 'omp for simd' : 'omp parallel for simd'
+      : insideParallelRegion ? 'omp for' : 'omp parallel for';
+  const clauses: string[] = [];
+  if (lp.collapse && lp.collapse > 1) clauses.push(`collapse(${lp.collapse})`);
+  if (lp.private?.length) clauses.push(`private(${lp.private.join(', ')})`);
+  if (lp.firstprivate?.length) clauses.push(`firstprivate(${lp.firstprivate.join(', ')})`);
+  if (lp.lastprivate?.length) clauses.push(`lastprivate(${lp.lastprivate.join(', ')})`);
+  for (const r of lp.reduction ?? []) if (r.vars.length) clauses.push(`reduction(${r.op}:${r.vars.join(', ')})`);
+  if (lp.schedule && lp.action !== 'simd') clauses.push(`schedule(${lp.schedule.kind}${lp.schedule.chunk ? `, ${lp.schedule.chunk}` : ''})`);
+  if (lp.ifThreshold && lp.action !== 'simd' && !insideParallelRegion) clauses.push(`if(${lp.ifThreshold})`);
+  return `#pragma ${head}${clauses.length ? ' ' + clauses.join(' ') : ''}`;
+}
+
+/** Inserts a pragma line before a statement; wraps it in braces when it is not in a block. */
+function placeBefore(text: string, node: SyntaxNode, pragma: string, insert: (at: number, s: string) => void): void {
+  const ind = indentOf(text, node.startIndex);
+  if (node.parent?.type === 'compound_statement') {
+    insert(node.startIndex, `${pragma}\n${ind}`);
+  } else {
+    insert(node.startIndex, `{\n${ind}${pragma}\n${ind}`);
+    insert(node.endIndex, `\n${ind}}`);
+  }
+}
+
+/** `#pragma omp atomic` before each reduction update of `arr` in the loop. */
+function atomicUpdates(state: AnalysisState, loop: LoopNode, arr: string, insert: (at: number, s: string) => void): void {
+  for (const a of state.accesses) {
+    if (!a.write || a.base.name !== arr || !a.loops.includes(loop)) continue;
+    const stmt = a.statement;
+    if (stmt.type !== 'expression_statement' || !reductionOf(state.ctx, stmt)) continue;
+    placeBefore(state.ctx.text, stmt, '#pragma omp atomic', insert);
+  }
+}
+
+function headerText(state: AnalysisState, loop: LoopNode): string {
+  return state.ctx.text.slice(loop.node.startIndex, loop.body.startIndex);
+}
+
+function tileName(state: AnalysisState, loop: LoopNode): string {
+  let name = `${loop.index}_tile`;
+  while (state.ctx.vars.has(name)) name += '_';
+  return name;
+}
+
+function indexType(state: AnalysisState, loop: LoopNode): string {
+  const v = varAt(state.ctx, loop.index!, loop.body);
+  return v && v.pointerDepth === 0 ? v.baseType.replace(/\bconst\b\s*/g, '') : 'int';
+}
+
+function exclusiveUpper(loop: LoopNode): string {
+  return loop.cmp === '<=' ? `(${loop.upperText}) + 1` : `(${loop.upperText})`;
+}
+
+function tileHeader(loop: LoopNode, t: string, size: number): string {
+  return `for (int ${t} = ${loop.lowerText}; ${t} < ${exclusiveUpper(loop)}; ${t} += ${size})`;
+}
+
+function pointHeader(state: AnalysisState, loop: LoopNode, t: string, size: number): string {
+  const i = loop.index!;
+  const ub = exclusiveUpper(loop);
+  return `for (${indexType(state, loop)} ${i} = ${t}; ${i} < (${t} + ${size} < ${ub} ? ${t} + ${size} : ${ub}); ${i}++)`;
+}
+
+function outermostPointerDeclarator(decl: SyntaxNode): SyntaxNode | undefined {
+  let d: SyntaxNode | null = decl.childForFieldName('declarator');
+  while (d) {
+    if (d.type === 'pointer_declarator') {
+      // The pointer declarator closest to the name is the one the parameter itself is.
+      const inner = d.childForFieldName('declarator');
+      if (!inner || inner.type !== 'pointer_declarator') return d;
+    }
+    d = d.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+function indentOf(text: string, at: number): string {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, at))![0];
+}
+
+/** Applies edits; inserts at the same offset keep their order and come before a replacement there. */
+function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || (a.end - a.start) - (b.end - b.start) || a.i - b.i);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) throw new Error(`plan-apply: overlapping edits at ${e.start}`);
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}

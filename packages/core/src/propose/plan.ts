@@ -1,0 +1,58 @@
+// The plan format: what a proposer (the analyzer or a model) asks the generator to
+// do to a kernel. Versioned; validated against schemas/plan.schema.json.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ReductionOp } from '../analysis/reductions.js';
+
+export const PLAN_VERSION = 1;
+
+export type LoopAction = 'parallel-for' | 'simd' | 'parallel-for-simd' | 'none';
+
+export interface LoopPlan {
+  /** Loop id of the original kernel (L1, L1.2); '<id>:point' for the point loop of a tiled loop. */
+  loop: string;
+  action: LoopAction;
+  private?: string[];
+  firstprivate?: string[];
+  lastprivate?: string[];
+  reduction?: { op: ReductionOp; vars: string[] }[];
+  collapse?: number;
+  schedule?: { kind: 'static' | 'dynamic' | 'guided'; chunk?: number };
+  /** C expression over parameters: parallel only when true (e.g. 'n > 64'). */
+  ifThreshold?: string;
+  /** Arrays whose reduction updates in this loop are made atomic. */
+  atomic?: string[];
+}
+
+export type Transform =
+  | { kind: 'restrict-params' }
+  | { kind: 'interchange'; loop: string; with: string }
+  | { kind: 'tile'; loop: string; size: number }
+  | { kind: 'hoist-parallel-region'; loop: string };
+
+export interface Plan {
+  version: 1;
+  kernel: string;
+  loops: LoopPlan[];
+  transforms?: Transform[];
+}
+
+export const PLAN_SCHEMA_PATH = new URL('../../schemas/plan.schema.json', import.meta.url);
+
+let validator: ((x: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+
+export function planSchema(): object {
+  return JSON.parse(readFileSync(PLAN_SCHEMA_PATH, 'utf8')) as object;
+}
+
+/** Checks the shape of a plan (not its legality: see analysis/legality.ts). */
+export function validatePlan(x: unknown): { ok: true; plan: Plan } | { ok: false; errors: string[] } {
+  if (!validator) {
+    const require = createRequire(import.meta.url);
+    const AjvModule = require('ajv') as { default?: new (o: object) => { compile(s: object): typeof validator } } & (new (o: object) => { compile(s: object): typeof validator });
+    const Ajv = AjvModule.default ?? AjvModule;
+    validator = new Ajv({ allErrors: true, strict: false }).compile(planSchema());
+  }
+  if (validator!(x)) return { ok: true, plan: x as Plan };
+  return { ok: false, errors: (validator!.errors ?? []).map((e) => `plan${e.instancePath} ${e.message ?? 'is invalid'}`) };
+}
