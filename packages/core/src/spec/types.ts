@@ -45,7 +45,10 @@ export type ArgSpec =
       name: string;
       kind: 'input' | 'output' | 'inout';
       type: ElemType;
-      /** Element count: C expression over size parameters and generator sizes, e.g. "n*m+1". */
+      /**
+       * Element count: C expression over size parameters and generator sizes, e.g. "n*m+1".
+       * Allowed: names, integers, + - * / % << >> and parentheses (64-bit integer arithmetic).
+       */
       length: string;
       /** Required for input and inout; outputs are pre-filled with a fixed pattern. */
       init?: InitSpec;

@@ -1,0 +1,64 @@
+// Verification policy and toolchain defaults. The policy is part of the store key: every
+// field here can change a verdict.
+import type { VerifyPolicy } from './types.js';
+
+export const DEFAULT_VERIFY_POLICY: VerifyPolicy = {
+  version: 1,
+  threadCounts: [1, 2, 3],
+  benchPairs: 5,
+  warmupRuns: 1,
+  sanitizers: { memory: true, race: true },
+  timeouts: { compileMs: 60_000, testMs: 10_000, benchFactor: 20 },
+};
+
+/** Fills a partial policy from the defaults (nested objects merged field by field). */
+export function resolvePolicy(p: Partial<VerifyPolicy> | undefined): VerifyPolicy {
+  return {
+    ...DEFAULT_VERIFY_POLICY,
+    ...p,
+    sanitizers: { ...DEFAULT_VERIFY_POLICY.sanitizers, ...p?.sanitizers },
+    timeouts: { ...DEFAULT_VERIFY_POLICY.timeouts, ...p?.timeouts },
+  };
+}
+
+export interface Toolchain {
+  cc?: string;
+  cflags?: string[];
+  ldflags?: string[];
+}
+
+export interface ResolvedToolchain {
+  cc: string;
+  cflags: string[];
+  ldflags: string[];
+}
+
+export const DEFAULT_TOOLCHAIN: ResolvedToolchain = { cc: 'gcc', cflags: ['-O3', '-fopenmp'], ldflags: ['-lm'] };
+
+export function resolveToolchain(t: Toolchain | undefined): ResolvedToolchain {
+  return {
+    cc: t?.cc ?? DEFAULT_TOOLCHAIN.cc,
+    cflags: t?.cflags ?? DEFAULT_TOOLCHAIN.cflags,
+    ldflags: t?.ldflags ?? DEFAULT_TOOLCHAIN.ldflags,
+  };
+}
+
+/** Flags of the ASan + UBSan build; the user's -O and sanitizer flags are replaced by these. */
+export const SANITIZE_MEMORY_FLAGS = [
+  '-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fopenmp',
+];
+
+/** The memory-sanitizer flavor of a toolchain: keeps -I/-D/-std and the like, swaps optimization for sanitizers. */
+export function sanitizeMemoryToolchain(t: ResolvedToolchain): ResolvedToolchain {
+  const keep = (f: string) => !/^-O/.test(f) && !/sanitize/.test(f) && f !== '-fopenmp' && f !== '-g';
+  return { cc: t.cc, cflags: [...t.cflags.filter(keep), ...SANITIZE_MEMORY_FLAGS], ldflags: t.ldflags.filter(keep) };
+}
+
+/**
+ * Runtime options that make the sanitizers fail hard and quietly: first error ends the run.
+ * Leak checking is off because libgomp's thread pool is never freed.
+ */
+export const SANITIZER_ENV: Record<string, string> = {
+  ASAN_OPTIONS: 'detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=86:allocator_may_return_null=1:detect_stack_use_after_return=0',
+  UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=87',
+};

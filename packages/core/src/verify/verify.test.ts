@@ -1,0 +1,194 @@
+// End-to-end verification of small fixture kernels (fixtures/): each test sends one
+// candidate through verifyCandidate and checks the verdict's stage and reason.
+import { describe, it, expect, afterAll } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extractKernels } from '../kernel/extract.js';
+import { loadSpecFile } from '../spec/load.js';
+import type { KernelSpec } from '../spec/types.js';
+import type { KernelUnit } from '../kernel/types.js';
+import { benchmarkOriginal, createOriginalCache, verifyCandidate, type OriginalCache, type VerifyRequest } from './verify.js';
+
+const workRoot = mkdtempSync(join(tmpdir(), 'autopar-verify-test-'));
+afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
+
+interface Fixture {
+  spec: KernelSpec;
+  unit: KernelUnit;
+  sourceText: string;
+  sourcePath: string;
+  cache: OriginalCache;
+}
+
+const fixtures = new Map<string, Promise<Fixture>>();
+function fixture(name: string): Promise<Fixture> {
+  let f = fixtures.get(name);
+  if (!f) {
+    f = (async () => {
+      const { file, dir } = await loadSpecFile(join(import.meta.dirname, 'fixtures', name, 'autopar.spec.json'));
+      const spec = file.kernels[0]!;
+      const sourcePath = join(dir, spec.source);
+      const sourceText = readFileSync(sourcePath, 'utf8');
+      const [unit] = extractKernels(sourceText, sourcePath, [spec.name]);
+      // One cache per kernel, shared by all its tests: the original is built and run once.
+      return { spec, unit: unit!, sourceText, sourcePath, cache: createOriginalCache(join(workRoot, `original-${name}`)) };
+    })();
+    fixtures.set(name, f);
+  }
+  return f;
+}
+
+// Small and quick: 3 benchmark pairs, 3 s floor for test runs.
+const policy = { benchPairs: 3, timeouts: { compileMs: 60_000, testMs: 3_000, benchFactor: 20 } };
+
+async function verify(name: string, candidateText: string, extra: Partial<VerifyRequest> = {}) {
+  const f = await fixture(name);
+  return verifyCandidate({
+    unit: f.unit,
+    spec: f.spec,
+    sourceText: f.sourceText,
+    sourcePath: f.sourcePath,
+    candidateText,
+    policy,
+    workDir: join(workRoot, name),
+    originalCache: f.cache,
+    ...extra,
+  });
+}
+
+const saxpy = (body: string, head = 'void saxpy(int n, float a, const float *x, float *y)') => `#include <omp.h>\n${head}\n{\n${body}\n}\n`;
+
+describe('verifyCandidate', () => {
+  it('accepts a correct OpenMP saxpy and reports its speedup', async () => {
+    const v = await verify('saxpy', saxpy('    #pragma omp parallel for\n    for (int i = 0; i < n; i++)\n        y[i] = a * x[i] + y[i];'));
+    expect(v.reason).toMatch(/^verified; speedup/);
+    expect(v.accepted).toBe(true);
+    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-memory', 'sanitize-race', 'benchmark']);
+    expect(v.speedup!.pairs).toBe(3);
+    expect(v.speedup!.median).toBeGreaterThan(0);
+    expect(v.speedup!.spread[0]).toBeLessThanOrEqual(v.speedup!.spread[1]);
+  });
+
+  it('rejects an off-by-one tail in differential, naming the buffer and element', async () => {
+    const v = await verify('saxpy', saxpy('    #pragma omp parallel for\n    for (int i = 0; i < n - 1; i++)\n        y[i] = a * x[i] + y[i];'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('differential');
+    expect(v.reason).toMatch(/^buffer y\[0\]: expected \S+ got \S+ \(size n=1, seed 1, threads 1\)/);
+  });
+
+  it('rejects a write past the end of a buffer (guard zone)', async () => {
+    const v = await verify('saxpy', saxpy('    for (int i = 0; i <= n; i++)\n        y[i] = a * x[i] + y[i];'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('differential');
+    expect(v.reason).toMatch(/guard zone violated: buffer y was written past its end.*\(size n=0, seed 1, threads 1\)/);
+  });
+
+  it('rejects an infinite loop by timeout within bounded time', async () => {
+    const started = performance.now();
+    const v = await verify('saxpy', saxpy('    volatile int spin = 1;\n    while (spin) { }\n    (void)n; (void)a; (void)x; (void)y;'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('differential');
+    expect(v.reason).toMatch(/^timed out after 3000 ms in differential \(size n=0, seed 1, threads 1\)/);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  it('rejects a call to system() in the static gate, before compiling', async () => {
+    const v = await verify('saxpy', saxpy('    system("touch /tmp/autopar-pwned");\n    for (int i = 0; i < n; i++) y[i] = a * x[i] + y[i];'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('static-gate');
+    expect(v.reason).toBe("calls forbidden function 'system' at line 4");
+    expect(v.stages).toHaveLength(1);
+  });
+
+  it('rejects a candidate with a different signature', async () => {
+    const v = await verify('saxpy', saxpy('    for (int i = 0; i < n; i++) y[i] = a * x[i] + y[i];', 'void saxpy(long n, float a, const float *x, float *y)'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('static-gate');
+    expect(v.reason).toMatch(/signature differs: parameter 'n' has type 'long' instead of 'int'/);
+  });
+
+  it("puts the compiler's error message in the reason", async () => {
+    const v = await verify('saxpy', saxpy('    for (int i = 0; i < n; i++) y[i] = a * x[i] + undeclared_thing;'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('compile');
+    expect(v.reason).toMatch(/^compile failed: saxpy\.c:\d+:\d+: error: .undeclared_thing. undeclared/);
+  });
+
+  it('rejects a reduction that races on a shared sum (differential at threads > 1)', async () => {
+    const v = await verify(
+      'dot',
+      'double dot(int n, const double *x, const double *y)\n{\n    double s = 0.0;\n    #pragma omp parallel for\n    for (int i = 0; i < n; i++)\n        s += x[i] * y[i];\n    return s;\n}\n',
+    );
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('differential');
+    expect(v.reason).toMatch(/^return value: expected \S+ got \S+ \(size n=\d+, seed 3, threads [23](, call [234] of 4)?\)/);
+  });
+
+  it('accepts an OpenMP reduction for a dot product returning double (rel tolerance)', async () => {
+    const v = await verify(
+      'dot',
+      'double dot(int n, const double *x, const double *y)\n{\n    double s = 0.0;\n    #pragma omp parallel for reduction(+:s)\n    for (int i = 0; i < n; i++)\n        s += x[i] * y[i];\n    return s;\n}\n',
+    );
+    expect(v.reason).toMatch(/^verified/);
+    expect(v.accepted).toBe(true);
+  });
+
+  it('accepts a row-parallel CSR spmv on csr_graph inputs', async () => {
+    const v = await verify(
+      'spmv',
+      `void spmv(int nrows, const int *rowptr, const int *cols, const double *vals, const double *x, double *y)
+{
+    #pragma omp parallel for schedule(dynamic, 64)
+    for (int i = 0; i < nrows; i++) {
+        double s = 0.0;
+        for (int k = rowptr[i]; k < rowptr[i + 1]; k++)
+            s += vals[k] * x[cols[k]];
+        y[i] = s;
+    }
+}
+`,
+    );
+    expect(v.reason).toMatch(/^verified/);
+    expect(v.accepted).toBe(true);
+  });
+
+  it('rejects an out-of-bounds read with AddressSanitizer', async () => {
+    // Reads x[n] (past the end, inside the guard zone): outputs stay right, only ASan sees it.
+    const v = await verify('saxpy', saxpy('    float unused = n > 0 ? x[n] : 0.0f;\n    (void)unused;\n    volatile float sink = unused; (void)sink;\n    for (int i = 0; i < n; i++) y[i] = a * x[i] + y[i];'));
+    expect(v.accepted).toBe(false);
+    expect(v.stage).toBe('sanitize-memory');
+    expect(v.reason).toMatch(/^AddressSanitizer: READ of size 4 past the end of buffer x \(byte 0 after its 1 elements\) at saxpy.c:\d+ in saxpy in sanitize-memory \(size n=1, seed 1, threads 2\)/);
+  });
+
+  it('calls the race stage hook after sanitize-memory when the policy asks for race detection', async () => {
+    let seen: { harness: string; tuExists: boolean; sizes: number } | undefined;
+    const v = await verify('saxpy', saxpy('    #pragma omp parallel for\n    for (int i = 0; i < n; i++)\n        y[i] = a * x[i] + y[i];'), {
+      policy: { ...policy, sanitizers: { memory: false, race: true } },
+      raceStage: async (ctx) => {
+        seen = { harness: ctx.harnessSource, tuExists: existsSync(ctx.candidateTu), sizes: ctx.spec.sizes.test.length };
+        return { stage: 'sanitize-race', ok: false, reason: 'data race on y (stub)', durationMs: 1 };
+      },
+    });
+    expect(seen?.harness).toMatch(/void autopar_entry\(void \*\*ap_args\);/);
+    expect(seen?.tuExists).toBe(true);
+    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-race']);
+    expect(v).toMatchObject({ accepted: false, stage: 'sanitize-race', reason: 'data race on y (stub)' });
+  });
+
+  it('times another whole TU against the original (benchmarkOriginal)', async () => {
+    const f = await fixture('saxpy');
+    const r = await benchmarkOriginal({
+      spec: f.spec,
+      sourceText: f.sourceText,
+      sourcePath: f.sourcePath,
+      contenderText: f.sourceText.replace('for (int i', '#pragma omp parallel for\n    for (int i'),
+      policy: { benchPairs: 2 },
+      workDir: join(workRoot, 'bench-original'),
+      originalCache: f.cache,
+    });
+    expect(r.ok).toBe(true);
+    expect(r.outputsMatch).toBe(true);
+    expect(r.speedup!.pairs).toBe(2);
+  });
+});
