@@ -70,7 +70,7 @@ program
       workspaceRoot: p.workspaceRoot,
       spec: flags.spec ?? p.options.spec ?? 'autopar.spec.json',
       kernel: flags.kernel,
-      candidateText: await readFile(resolve(flags.candidate), 'utf8'),
+      candidateText: await readCandidate(flags.candidate),
       cc: p.options.cc,
       cflags: p.options.cflags,
       ldflags: p.options.ldflags,
@@ -110,10 +110,22 @@ program
     else for (const c of checks) process.stdout.write(`${c.ok ? ' ok ' : 'MISS'}  ${c.name.padEnd(22)} ${c.detail}${c.ok || !c.fix ? '' : `\n      fix: ${c.fix}`}\n`);
   });
 
+async function readCandidate(file: string): Promise<string> {
+  const path = resolve(file);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`cannot read the candidate file ${path} (${why}); pass --candidate <file.c> holding the rewritten kernel function`);
+  }
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Usage and input errors: one clear line, exit 2 (1 is reserved for "rejected").
   const e = err as Error;
-  process.stderr.write(`autopar: ${e.message}\n`);
+  // A spec error may quote the offending text (a JSON parse error does): keep it on one line.
+  const message = e.name === 'SpecError' ? e.message.replace(/\s*\n\s*/g, ' ') : e.message;
+  process.stderr.write(`autopar: ${message}\n`);
   if (process.env.AUTOPAR_DEBUG) process.stderr.write(`${e.stack}\n`);
   process.exitCode = 2;
 });

@@ -21,7 +21,8 @@ export interface VerifyFileRequest {
 }
 
 export async function verifyFile(req: VerifyFileRequest): Promise<Verdict> {
-  const { file, dir } = await loadSpecFile(resolve(req.projectRoot, req.spec));
+  const specPath = resolve(req.projectRoot, req.spec);
+  const { file, dir } = await loadSpecFile(specPath);
   const kspec = file.kernels.find((k) => k.name === req.kernel);
   if (!kspec) {
     throw new Error(
@@ -31,7 +32,7 @@ export async function verifyFile(req: VerifyFileRequest): Promise<Verdict> {
   const sourcePath = resolve(dir, kspec.source);
   const sourceText = await readFile(sourcePath, 'utf8');
   const [unit] = extractKernels(sourceText, sourcePath, [kspec.name]);
-  checkSpecAgainstSignature(kspec, unit!);
+  checkSpecAgainstSignature(kspec, unit!, specPath);
   const workDir = await mkdtemp(join(tmpdir(), 'autopar-verify-'));
   try {
     return await verifyCandidate({

@@ -2,10 +2,12 @@
 // extract, key, look up, (on a miss) propose + verify + choose + store —
 // then splice the chosen variants into their translation units, compile and link.
 // Used by the Nx executor and by `autopar build`; knows nothing of Nx.
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
 import type { KernelSpec } from '../spec/types.js';
+import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
 import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
@@ -84,6 +86,27 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   const log = opts.log;
   const specPath = resolve(opts.projectRoot, opts.spec);
   const { file: specFile, dir: specDir } = await loadSpecFile(specPath);
+
+  // Every kernel's spec is checked against its C signature before anything is proposed,
+  // verified or stored: a mistake in the last kernel must not cost the first one's verification.
+  const sourcePaths = opts.sources.map((s) => resolve(opts.projectRoot, s));
+  const texts = new Map<string, string>();
+  for (const p of sourcePaths) texts.set(p, await readFile(p, 'utf8'));
+  const kernels: Array<{ kspec: KernelSpec; sourcePath: string; text: string; unit: KernelUnit }> = [];
+  for (const kspec of specFile.kernels) {
+    const sourcePath = resolve(specDir, kspec.source);
+    let text = texts.get(sourcePath);
+    if (text === undefined) {
+      // A kernel source that is not in `sources` is still verified against; it is not linked.
+      text = await readFile(sourcePath, 'utf8');
+      texts.set(sourcePath, text);
+      log(`warning: ${kspec.source} (kernel ${kspec.name}) is not among the target's sources; it is not linked`);
+    }
+    const [unit] = extractKernels(text, sourcePath, [kspec.name]);
+    checkSpecAgainstSignature(kspec, unit!, specPath);
+    kernels.push({ kspec, sourcePath, text, unit: unit! });
+  }
+
   const policy: VerifyPolicy = { ...DEFAULT_VERIFY_POLICY, ...opts.policy };
   const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
   const store = new FsStore(opts.cacheDir, { onWarning: (w: string) => log(`warning: ${w}`) });
@@ -104,22 +127,10 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   }
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
-  const sourcePaths = opts.sources.map((s) => resolve(opts.projectRoot, s));
-  const texts = new Map<string, string>();
-  for (const p of sourcePaths) texts.set(p, await readFile(p, 'utf8'));
-
   const reports: KernelReport[] = [];
   const chosenTexts = new Map<string, Array<{ kernel: string; text: string }>>();
-  for (const kspec of specFile.kernels) {
-    const sourcePath = resolve(specDir, kspec.source);
-    let text = texts.get(sourcePath);
-    if (text === undefined) {
-      // A kernel source that is not in `sources` is still verified against; it is not linked.
-      text = await readFile(sourcePath, 'utf8');
-      texts.set(sourcePath, text);
-      log(`warning: ${kspec.source} (kernel ${kspec.name}) is not among the target's sources; it is not linked`);
-    }
-    const report = await processKernel({ opts, kspec, sourcePath, sourceText: text, store, resolved, toolchain, policy });
+  for (const { kspec, sourcePath, text, unit } of kernels) {
+    const report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy });
     reports.push(report);
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
@@ -172,6 +183,8 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
 interface KernelContext {
   opts: BuildOptions;
   kspec: KernelSpec;
+  /** The kernel as extracted from sourceText (its spec already checked against it). */
+  unit: KernelUnit;
   sourcePath: string;
   sourceText: string;
   store: FsStore;
@@ -183,11 +196,10 @@ interface KernelContext {
 async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const started = performance.now();
   const { opts, kspec, store, resolved } = ctx;
-  const [unit] = extractKernels(ctx.sourceText, ctx.sourcePath, [kspec.name]);
-  checkSpecAgainstSignature(kspec, unit!);
+  const unit = ctx.unit;
   const keyInputs: KeyInputs = {
     schema: 'autopar-key-v1',
-    kernel: kernelKeyPart(unit!),
+    kernel: kernelKeyPart(unit),
     spec: specForKey(kspec),
     target: { cflags: opts.cflags, ldflags: opts.ldflags, kind: opts.kind, threshold: opts.threshold },
     toolchain: ctx.toolchain,
@@ -231,7 +243,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   try {
     opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
     proposals = await resolved.proposer.propose({
-      unit: unit!,
+      unit,
       spec: kspec,
       sourceText: ctx.sourceText,
       sourcePath: ctx.sourcePath,
@@ -249,26 +261,31 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   }
 
   const { verifyCandidate } = await import('../verify/verify.js');
-  const workRoot = join(opts.cacheDir, 'work', key.slice(0, 16));
+  const workRoot = await makeWorkRoot(opts, key);
   const records: Array<CandidateRecord & { functionText?: string }> = [];
   const originalCache = {};
-  for (const [i, cand] of proposals.entries()) {
-    opts.log(`autopar: ${kspec.name}: verifying ${cand.label}`);
-    const verdict = await verifyCandidate({
-      unit: unit!,
-      spec: kspec,
-      sourceText: ctx.sourceText,
-      sourcePath: ctx.sourcePath,
-      candidateText: cand.functionText,
-      toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
-      policy: ctx.policy,
-      workDir: join(workRoot, String(i)),
-      log: opts.verbose ? opts.log : undefined,
-      originalCache,
-    });
-    const sourceDigest = await store.putBlob(cand.functionText);
-    records.push({ label: cand.label, proposer: cand.proposer, sourceDigest, verdict, functionText: cand.functionText });
-    opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdict.accepted ? 'verified' : 'rejected'} — ${verdict.reason}`);
+  try {
+    for (const [i, cand] of proposals.entries()) {
+      opts.log(`autopar: ${kspec.name}: verifying ${cand.label}`);
+      const verdict = await verifyCandidate({
+        unit,
+        spec: kspec,
+        sourceText: ctx.sourceText,
+        sourcePath: ctx.sourcePath,
+        candidateText: cand.functionText,
+        toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
+        policy: ctx.policy,
+        workDir: join(workRoot, String(i)),
+        log: opts.verbose ? opts.log : undefined,
+        originalCache,
+      });
+      const sourceDigest = await store.putBlob(cand.functionText);
+      records.push({ label: cand.label, proposer: cand.proposer, sourceDigest, verdict, functionText: cand.functionText });
+      opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdict.accepted ? 'verified' : 'rejected'} — ${verdict.reason}`);
+    }
+  } finally {
+    // Scratch only (the original's build, test outputs); verdicts and texts are in the records.
+    await rm(workRoot, { recursive: true, force: true }).catch(() => {});
   }
   const choice = chooseVariant(records, opts.threshold);
   const manifest: Manifest = {
@@ -292,6 +309,25 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     candidates: records,
     durationMs: performance.now() - started,
   };
+}
+
+/**
+ * A scratch folder for one kernel's verification in this build. Unique per build, so two
+ * builds of one key at once (CI jobs sharing a cache) never build or run in each other's
+ * files. In the cache folder when it is writable, else in the system temp folder: an
+ * unwritable cache costs caching, not the build.
+ */
+async function makeWorkRoot(opts: BuildOptions, key: string): Promise<string> {
+  const prefix = `${key.slice(0, 16)}-`;
+  try {
+    const parent = join(opts.cacheDir, 'work');
+    await mkdir(parent, { recursive: true });
+    return await mkdtemp(join(parent, prefix));
+  } catch (err) {
+    const dir = await mkdtemp(join(tmpdir(), `autopar-work-${prefix}`));
+    opts.log(`warning: cannot use ${join(opts.cacheDir, 'work')} for verification (${(err as Error).message}); using ${dir}`);
+    return dir;
+  }
 }
 
 /** The spec minus prose: a reworded description must not cost a regeneration. */
