@@ -28,6 +28,7 @@ describe('createNodes', () => {
     expect(file).toBe('kernels/mm/autopar.spec.json');
     const build = result.projects['kernels/mm'].targets.build;
     expect(build.cache).toBe(true);
+    expect(build.parallelism).toBe(false);
     expect(build.outputs).toEqual(['{workspaceRoot}/dist/kernels/mm']);
     expect(build.inputs).toContainEqual({ runtime: 'clang-19 --version' });
     expect(build.inputs).toContainEqual({ env: 'OLLAMA_HOST' });

@@ -76,6 +76,8 @@ function buildTarget(projectName: string, opts: { cc?: string; outputPath?: stri
   return {
     executor: EXECUTOR,
     cache: true,
+    // Verification benchmarks original against candidate; a concurrent task would skew both.
+    parallelism: false,
     inputs: [
       '{projectRoot}/**/*',
       { runtime: `${cc} --version` },
