@@ -16,7 +16,7 @@ import { FsStore } from '../store/fs-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
 import type { Candidate, ProposerIdentity } from '../propose/types.js';
 import type { VerifyPolicy } from '../verify/types.js';
-import { DEFAULT_VERIFY_POLICY } from '../verify/verify.js';
+import { resolvePolicy } from '../verify/policy.js';
 import { chooseVariant } from './choose.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
@@ -107,24 +107,21 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     kernels.push({ kspec, sourcePath, text, unit: unit! });
   }
 
-  const policy: VerifyPolicy = { ...DEFAULT_VERIFY_POLICY, ...opts.policy };
+  const policy: VerifyPolicy = resolvePolicy(opts.policy);
   const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
   const store = new FsStore(opts.cacheDir, { onWarning: (w: string) => log(`warning: ${w}`) });
 
   // Resolved once per build: the identity goes into every key, the proposer runs only on misses.
-  let resolved: ResolvedProposer;
-  if (opts.offline || opts.proposer === 'none') {
-    resolved = await resolveProposer({ choice: opts.proposer, model: opts.model, host: opts.ollamaHost, cacheDir: opts.cacheDir, timeoutMs: 2000 });
-    resolved = { ...resolved, proposer: null };
-  } else {
-    resolved = await resolveProposer({
-      choice: opts.proposer,
-      model: opts.model,
-      host: opts.ollamaHost,
-      cacheDir: opts.cacheDir,
-      timeoutMs: opts.requestTimeoutMs,
-    });
-  }
+  const neverPropose = opts.offline || opts.proposer === 'none';
+  const found = await resolveProposer({
+    choice: opts.proposer,
+    model: opts.model,
+    host: opts.ollamaHost,
+    cacheDir: opts.cacheDir,
+    // Offline builds still need the identity for their keys, but must not wait long for it.
+    timeoutMs: neverPropose ? 2000 : opts.requestTimeoutMs,
+  });
+  const resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
   const reports: KernelReport[] = [];
