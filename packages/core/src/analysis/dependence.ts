@@ -46,7 +46,14 @@ export function dependencesWithin(env: AffineEnv, accesses: Access[], scope: Loo
       const b = inside[y]!;
       if (!a.write && !b.write) continue;
       if (x === y && !a.write) continue;
-      const v = testPair(env, scope, a, b, dims.get(a.id), dims.get(b.id));
+      let da = dims.get(a.id);
+      let db = dims.get(b.id);
+      // One split, the other not: compare the undivided addresses instead.
+      if (da && db && da.length !== db.length && dims.raw) {
+        da = dims.raw.get(a.id);
+        db = dims.raw.get(b.id);
+      }
+      const v = testPair(env, scope, a, b, da, db);
       if (v) out.push(v);
     }
   }
@@ -198,8 +205,12 @@ function gcd(a: number, b: number): number {
 // ---- subscripts relative to a scope, with delinearization -------------------
 
 /** Dimensions of every access within the scope (undefined when not affine). */
-export function dimsWithin(env: AffineEnv, accesses: Access[], scope: LoopNode): Map<number, Dim[] | undefined> {
-  const out = new Map<number, Dim[] | undefined>();
+export type DimsMap = Map<number, Dim[] | undefined> & { raw?: Map<number, Dim[] | undefined> };
+
+export function dimsWithin(env: AffineEnv, accesses: Access[], scope: LoopNode): DimsMap {
+  const out: DimsMap = new Map<number, Dim[] | undefined>();
+  const rawOf = new Map<number, Dim[] | undefined>();
+  out.raw = rawOf;
   const byBase = new Map<string, Access[]>();
   for (const a of accesses) byBase.set(a.base.name, [...(byBase.get(a.base.name) ?? []), a]);
   for (const group of byBase.values()) {
@@ -215,15 +226,24 @@ export function dimsWithin(env: AffineEnv, accesses: Access[], scope: LoopNode):
       const s = findStrides(env, (raw.get(a.id)![0] as { p: Poly }).p);
       if (s.length > strides.length) strides = s;
     }
+    // Each access whose remainders provably fit is split on its own: the split of an
+    // address by strides whose remainders stay in range is unique, so two split
+    // accesses compare dimension by dimension. An access that cannot be split keeps
+    // its one dimension; pairing it with a split one is an unknown subscript (the
+    // dimension counts differ), never a wrong answer.
     const split = new Map<number, Dim[]>();
-    let ok = strides.length > 0 && linear.length === group.filter((a) => raw.get(a.id) !== undefined).length;
+    const ok = strides.length > 0 && linear.length === group.filter((a) => raw.get(a.id) !== undefined).length;
     for (const a of linear) {
-      if (!ok) break;
+      if (strides.length === 0) break;
       const parts = splitWith(env, (raw.get(a.id)![0] as { p: Poly }).p, strides);
-      if (!parts) ok = false;
-      else split.set(a.id, parts.map((p) => ({ kind: 'poly', p })));
+      if (parts) split.set(a.id, parts.map((p) => ({ kind: 'poly', p })));
     }
-    for (const a of group) out.set(a.id, ok && split.has(a.id) ? split.get(a.id) : raw.get(a.id));
+    const allSplit = ok && linear.every((a) => split.has(a.id));
+    void allSplit;
+    for (const a of group) {
+      out.set(a.id, split.has(a.id) ? split.get(a.id) : raw.get(a.id));
+      rawOf.set(a.id, raw.get(a.id));
+    }
   }
   return out;
 }

@@ -10,6 +10,8 @@ import type { AnalysisState } from './analyze.js';
 import { carriedAt, dirText, type DepVector } from './dependence.js';
 import { perfectChild, type LoopNode } from './loops.js';
 import { liveAfter } from './scalars.js';
+import { distributionParts, distributionProblem } from './distribute.js';
+import { parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
 
 export interface LegalityResult {
@@ -29,8 +31,11 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const swapped = new Map<string, { outer: LoopNode; inner: LoopNode }>(); // by either id
   const tiled = new Map<string, { outer: LoopNode; inner?: LoopNode }>();
   const hoisted = new Set<string>();
+  const distributed = new Set<string>();
 
-  for (const t of transforms) checkTransform(state, t, plan, errors, swapped, tiled, hoisted);
+  // Distribution first: it makes the nests that interchange and tile work on.
+  for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
 
   const actions = plan.loops.filter((l) => l.action !== 'none');
   const seen = new Set<string>();
@@ -38,7 +43,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
     if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
     seen.add(lp.loop);
   }
-  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings);
+  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed);
   return { ok: errors.length === 0, errors, warnings };
 }
 
@@ -52,10 +57,34 @@ function resolve(state: AnalysisState, ref: string): { loop?: LoopNode; point: b
   return { loop: state.loopById.get(point ? ref.slice(0, -':point'.length) : ref), point };
 }
 
+function checkDistribute(state: AnalysisState, id: string, transforms: Transform[], errors: string[], distributed: Set<string>): void {
+  const loop = state.loopById.get(id);
+  if (!loop) return void errors.push(`distribute: no loop ${id} in ${state.ctx.name}`);
+  if (distributed.has(id)) return void errors.push(`distribute ${label(loop)}: distributed twice`);
+  const problem = distributionProblem(state, loop);
+  if (problem) return void errors.push(`distribute ${label(loop)}: ${problem}`);
+  for (const t of transforms) {
+    if (t.kind !== 'hoist-parallel-region') continue;
+    const h = state.loopById.get(t.loop);
+    if (h && isDescendant(loop, h)) return void errors.push(`distribute ${label(loop)}: cannot distribute inside the hoisted parallel region of ${h.id} (the leading copy would run on every thread)`);
+  }
+  distributed.add(id);
+}
+
+/** The loop nested in `loop` once the plan's distributions are done: perfect child, or the main loop of a distributed one. */
+export function nestedChild(loop: LoopNode, distributed: Set<string>): LoopNode | undefined {
+  const pc = perfectChild(loop);
+  // A distributed child becomes two loops: its parent is no longer a perfect nest.
+  if (pc) return distributed.has(pc.id) ? undefined : pc;
+  return distributed.has(loop.id) ? distributionParts(loop)?.main : undefined;
+}
+
 function checkTransform(
   state: AnalysisState, t: Transform, plan: Plan, errors: string[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
+  distributed: Set<string>,
 ): void {
+  if (t.kind === 'distribute') return;
   if (t.kind === 'restrict-params') {
     const unmarked = state.ctx.params.filter((p) => p.pointerDepth > 0 && !p.restrict);
     if (unmarked.length && !state.ctx.noalias) {
@@ -73,7 +102,7 @@ function checkTransform(
     if (!other) return void errors.push(`interchange: no loop ${t.with}`);
     const [outer, inner] = other.parent === loop ? [loop, other] : loop.parent === other ? [other, loop] : [undefined, undefined];
     if (!outer || !inner) return void errors.push(`interchange ${t.loop} with ${t.with}: the loops are not directly nested`);
-    const problem = nestProblem(state, outer, inner);
+    const problem = nestProblem(state, outer, inner, distributed);
     if (problem) return void errors.push(`interchange ${label(outer)} with ${label(inner)}: ${problem}`);
     const bad = state.dependences(outer).find((v) => v.loops[1] === inner && reversedBySwap(v));
     if (bad) return void errors.push(`interchange ${label(outer)} with ${label(inner)} would reverse the dependence ${depText(bad)}`);
@@ -84,8 +113,8 @@ function checkTransform(
   }
   if (t.kind === 'tile') {
     if (!loop.canonical || loop.step !== 1) return void errors.push(`tile ${label(loop)}: only canonical increasing loops with step 1 can be tiled`);
-    const child = perfectChild(loop);
-    if (child && !nestProblem(state, loop, child) && child.step === 1) {
+    const child = nestedChild(loop, distributed);
+    if (child && !nestProblem(state, loop, child, distributed) && child.step === 1) {
       const bad = state.dependences(loop).find((v) => v.loops[1] === child && reversedBySwap(v));
       if (bad) return void errors.push(`tile ${label(loop)} with ${label(child)} would reorder the dependence ${depText(bad)}`);
       tiled.set(loop.id, { outer: loop, inner: child });
@@ -121,11 +150,13 @@ function isDescendant(l: LoopNode, ancestor: LoopNode): boolean {
 }
 
 /** Why outer/inner cannot be reordered or collapsed as a rectangular perfect nest, or undefined. */
-function nestProblem(state: AnalysisState, outer: LoopNode, inner: LoopNode): string | undefined {
+function nestProblem(state: AnalysisState, outer: LoopNode, inner: LoopNode, distributed: Set<string> = new Set()): string | undefined {
   if (!outer.canonical || !inner.canonical) return 'both loops must be canonical';
-  if (perfectChild(outer) !== inner) return `${inner.id} is not perfectly nested in ${outer.id} (other statements in between)`;
-  const facts = state.factsById.get(outer.id)!;
-  if (!facts.rectangularChild) return `the bounds of ${inner.id} depend on the index of ${outer.id}`;
+  if (nestedChild(outer, distributed) !== inner) {
+    const hint = distributionParts(outer) ? '; a distribute transform of the outer loop could move them out' : '';
+    return `${inner.id} is not perfectly nested in ${outer.id} (other statements in between${hint})`;
+  }
+  if (!rectangularTo(state, inner, outer)) return `the bounds of ${inner.id} depend on the index of ${outer.id}`;
   return undefined;
 }
 
@@ -162,7 +193,7 @@ function blocking(state: AnalysisState, root: LoopNode, target: LoopNode, fixedO
 function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
-  errors: string[], warnings: string[],
+  errors: string[], warnings: string[], distributed: Set<string> = new Set(),
 ): void {
   const { loop, point } = resolve(state, lp.loop);
   if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
@@ -210,9 +241,9 @@ function checkLoopAction(
     let cur: LoopNode = loop;
     const chain: LoopNode[] = [loop];
     for (let k = 1; k < collapse; k++) {
-      const child = perfectChild(cur);
+      const child = nestedChild(cur, distributed);
       if (!child) return void errors.push(`${where}: collapse(${collapse}) but ${cur.id} has no perfectly nested loop inside (only a single loop may make up its body)`);
-      const problem = nestProblem(state, cur, child);
+      const problem = nestProblem(state, cur, child, distributed);
       if (problem) return void errors.push(`${where}: collapse(${collapse}): ${problem}`);
       for (const outer of chain) {
         const f = state.factsById.get(child.id)!;
@@ -248,6 +279,18 @@ function checkLoopAction(
     if (!facts.arraysWritten.includes(a)) errors.push(`${where}: atomic ${a}: the loop does not update ${a}`);
   }
 
+  // Selection (argmin/argmax): its two scalars are combined by the generated code.
+  let selected: string[] = [];
+  if (lp.select) {
+    const sel = parallelSelectionOf(state, loop);
+    if (lp.action !== 'parallel-for') errors.push(`${where}: a selection reduction needs action parallel-for`);
+    else if (collapse !== 1 || sw || tl) errors.push(`${where}: a selection reduction loop cannot be collapsed, interchanged or tiled`);
+    else if (loop.parent && hoisted.has(loop.parent.id)) errors.push(`${where}: a selection reduction cannot sit in a hoisted parallel region`);
+    else if (!sel) errors.push(`${where}: not a selection loop \`if (... E < ${lp.select.value}) { ${lp.select.value} = E; ${lp.select.index} = ${loop.index}; }\` over an increasing loop whose only carried values are those two`);
+    else if (sel.op !== lp.select.op || sel.value !== lp.select.value || sel.index !== lp.select.index) errors.push(`${where}: the loop is a ${sel.op} selection of ${sel.value} with index ${sel.index}, the plan declares ${lp.select.op} of ${lp.select.value}/${lp.select.index}`);
+    else selected = [sel.value, sel.index];
+  }
+
   // Scalars, checked on every loop whose body runs inside the construct.
   // After an interchange the new outer loop's body holds the old outer loop: check
   // the scalars of the whole pair, and the old outer index must be private too.
@@ -258,7 +301,7 @@ function checkLoopAction(
       errors.push(`${where}: race on scalar ${oi}: after the interchange the index of ${sw.outer.id} is written inside the parallel loop but not private`);
     }
   } else {
-    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors);
+    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors, loop, selected);
   }
 
   // if clause
@@ -277,8 +320,13 @@ function rectangularTo(state: AnalysisState, child: LoopNode, outer: LoopNode): 
 
 function checkScalars(
   state: AnalysisState, lp: LoopPlan, loop: LoopNode, collapsed: LoopNode[], _hoisted: Set<string>, errors: string[], shownAs: LoopNode = loop,
+  selected: string[] = [],
 ): void {
-  const f: LoopFacts = state.factsById.get(loop.id)!;
+  const all: LoopFacts = state.factsById.get(loop.id)!;
+  const keep = (n: string) => !selected.includes(n);
+  const f: LoopFacts = selected.length
+    ? { ...all, scalarCarried: all.scalarCarried.filter((c) => keep(c.name)), privates: all.privates.filter(keep), lastprivates: all.lastprivates.filter(keep) }
+    : all;
   const where = label(shownAs);
   const priv = new Set(lp.private ?? []);
   const first = new Set(lp.firstprivate ?? []);

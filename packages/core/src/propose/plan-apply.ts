@@ -6,8 +6,11 @@
 import type { AnalysisState } from '../analysis/analyze.js';
 import { statementsOf, type SyntaxNode } from '../analysis/ast.js';
 import { varAt } from '../analysis/context.js';
-import { perfectChild, type LoopNode } from '../analysis/loops.js';
+import { distributionParts } from '../analysis/distribute.js';
+import { nestedChild } from '../analysis/legality.js';
+import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
+import { parallelSelectionOf } from '../analysis/selection.js';
 import type { LoopPlan, Plan } from './plan.js';
 
 interface Edit {
@@ -36,6 +39,22 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     }
   }
 
+  // Distribution: the leading statements go into a copy of the loop placed before it.
+  const distributed = new Set((plan.transforms ?? []).filter((t) => t.kind === 'distribute').map((t) => (t as { loop: string }).loop));
+  for (const id of distributed) {
+    const loop = state.loopById.get(id)!;
+    const parts = distributionParts(loop)!;
+    const ind = indentOf(text, loop.node.startIndex);
+    const inner = indentOf(text, parts.pre[0]!.startIndex);
+    const header = headerText(state, loop).trimEnd();
+    const body = parts.pre.map((s) => `${inner}${text.slice(s.startIndex, s.endIndex)}`).join('\n');
+    // Two loops where there was one statement: brace them when the parent is not a block.
+    const braced = loop.node.parent?.type !== 'compound_statement';
+    insert(loop.node.startIndex, `${braced ? `{\n${ind}` : ''}${header} {\n${body}\n${ind}}\n${ind}`);
+    edits.push({ start: parts.pre[0]!.startIndex, end: parts.main.node.startIndex, text: '' });
+    if (braced) insert(loop.node.endIndex, `\n${ind}}`);
+  }
+
   // Where each loop's header ends up (interchange swaps two headers).
   const headerSlot = new Map<string, LoopNode>(); // loop id -> loop whose position it takes
   const replacedHeaders = new Set<string>();
@@ -57,8 +76,8 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   for (const t of plan.transforms ?? []) {
     if (t.kind !== 'tile') continue;
     const outer = state.loopById.get(t.loop)!;
-    const child = perfectChild(outer);
-    const inner = child && child.canonical && child.step === 1 && state.factsById.get(outer.id)?.rectangularChild ? child : undefined;
+    const child = nestedChild(outer, distributed);
+    const inner = child && child.canonical && child.step === 1 && rectangular(child, outer) ? child : undefined;
     const ind = indentOf(text, outer.node.startIndex);
     const ti = tileName(state, outer);
     if (inner) {
@@ -94,6 +113,10 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     if (!loop) continue;
     const slot = headerSlot.get(loop.id) ?? loop;
     const inHoisted = loop.parent !== undefined && hoisted.has(loop.parent.id);
+    if (lp.select && !inHoisted) {
+      selectionRegion(state, loop, lp, insert);
+      continue;
+    }
     const pragma = pragmaFor(state, lp, ref, inHoisted);
     if (!pragma) continue;
     placeBefore(text, slot.node, pragma, insert);
@@ -153,6 +176,52 @@ export function pragmaFor(state: AnalysisState, lp: LoopPlan | undefined, ref: s
   return `#pragma ${head}${clauses.length ? ' ' + clauses.join(' ') : ''}`;
 }
 
+/**
+ * Parallel selection (argmin/argmax): per-thread copies of the value and index, shadowing
+ * the originals inside the region and starting from their values before the loop; the
+ * thread results are combined in a critical section by better value, ties to the lower
+ * index, so the result is the serial one.
+ */
+function selectionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan, insert: (at: number, s: string) => void): void {
+  const sel = parallelSelectionOf(state, loop)!;
+  const text = state.ctx.text;
+  const ind = indentOf(text, loop.node.startIndex);
+  const p = `__autopar_${sel.value}`;
+  const q = `__autopar_${sel.index}`;
+  const better = sel.op === 'min' ? '<' : '>';
+  const rest: LoopPlan = { ...lp, action: 'parallel-for', select: undefined, ifThreshold: undefined };
+  rest.private = (lp.private ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  rest.lastprivate = (lp.lastprivate ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  const forPragma = pragmaFor(state, rest, loop.id, true)!.replace(/^#pragma omp for/, '#pragma omp for nowait');
+  const head = [
+    `{`,
+    `${ind}    ${sel.valueType} *const ${p}_out = &${sel.value};`,
+    `${ind}    ${sel.indexType} *const ${q}_out = &${sel.index};`,
+    `${ind}    const ${sel.valueType} ${p}_0 = ${sel.value};`,
+    `${ind}    const ${sel.indexType} ${q}_0 = ${sel.index};`,
+    `${ind}    #pragma omp parallel${lp.ifThreshold ? ` if(${lp.ifThreshold})` : ''}`,
+    `${ind}    {`,
+    `${ind}        ${sel.valueType} ${sel.value} = ${p}_0;`,
+    `${ind}        ${sel.indexType} ${sel.index} = ${q}_0;`,
+    `${ind}        ${forPragma}`,
+    `${ind}        `,
+  ].join('\n');
+  const tail = [
+    ``,
+    `${ind}        #pragma omp critical`,
+    `${ind}        {`,
+    `${ind}            if (${sel.value} ${better} *${p}_out || (${sel.value} == *${p}_out && ${sel.index} < *${q}_out)) {`,
+    `${ind}                *${p}_out = ${sel.value};`,
+    `${ind}                *${q}_out = ${sel.index};`,
+    `${ind}            }`,
+    `${ind}        }`,
+    `${ind}    }`,
+    `${ind}}`,
+  ].join('\n');
+  insert(loop.node.startIndex, head);
+  insert(loop.node.endIndex, tail);
+}
+
 /** Inserts a pragma line before a statement; wraps it in braces when it is not in a block. */
 function placeBefore(text: string, node: SyntaxNode, pragma: string, insert: (at: number, s: string) => void): void {
   const ind = indentOf(text, node.startIndex);
@@ -172,6 +241,11 @@ function atomicUpdates(state: AnalysisState, loop: LoopNode, arr: string, insert
     if (stmt.type !== 'expression_statement' || !reductionOf(state.ctx, stmt)) continue;
     placeBefore(state.ctx.text, stmt, '#pragma omp atomic', insert);
   }
+}
+
+function rectangular(child: LoopNode, outer: LoopNode): boolean {
+  const idx = `@${outer.id}`;
+  return [child.lo, ...(child.hi ?? [])].every((p) => p !== undefined && ![...p.keys()].some((m) => m.split('*').includes(idx)));
 }
 
 function headerText(state: AnalysisState, loop: LoopNode): string {

@@ -2,7 +2,10 @@
 // analysis. Which one is fastest is decided later by measurement, so this does
 // not try to pick a single best one.
 import type { AnalysisState } from '../analysis/analyze.js';
+import type { SyntaxNode } from '../analysis/ast.js';
+import { parallelSelectionOf } from '../analysis/selection.js';
 import { perfectChild, type LoopNode } from '../analysis/loops.js';
+import { distributeInterchangeVariants } from './plan-locality.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -43,12 +46,12 @@ function scheduleFor(state: AnalysisState, loop: LoopNode): LoopPlan['schedule']
   return { kind: 'static' };
 }
 
-function isDescendant(l: LoopNode, a: LoopNode): boolean {
+export function isDescendant(l: LoopNode, a: LoopNode): boolean {
   for (let p = l.parent; p; p = p.parent) if (p === a) return true;
   return false;
 }
 
-function plan(state: AnalysisState, loops: LoopPlan[], transforms: Transform[]): Plan {
+export function plan(state: AnalysisState, loops: LoopPlan[], transforms: Transform[]): Plan {
   const p: Plan = { version: PLAN_VERSION, kernel: state.ctx.name, loops };
   if (transforms.length) p.transforms = transforms;
   return p;
@@ -56,9 +59,15 @@ function plan(state: AnalysisState, loops: LoopPlan[], transforms: Transform[]):
 
 export function planVariants(state: AnalysisState): PlanVariant[] {
   const chosen = outermostParallel(state);
-  if (chosen.length === 0) return [];
   const base: Transform[] = [];
   if (state.ctx.noalias && state.ctx.params.some((p) => p.pointerDepth > 0 && !p.restrict)) base.push({ kind: 'restrict-params' });
+  const selections = selectionLoops(state, chosen);
+  if (chosen.length === 0) {
+    if (!selections.length) return [];
+    const v: PlanVariant = { name: 'select', plan: plan(state, selections, base) };
+    addIfThresholds(state, v.plan);
+    return [v];
+  }
   const facts = (l: LoopNode) => state.factsById.get(l.id)!;
   const outerLoops = (): LoopPlan[] => chosen.map((l) => {
     const lp = clausesFor(facts(l), 'parallel-for');
@@ -125,7 +134,87 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
     const inter = interchangeVariant(state, chosen, base);
     if (inter) variants.push(inter);
   }
-  return variants.slice(0, 4);
+  const out = variants.slice(0, 4);
+  // 5. distribute + interchange (gemm shape: i-j-k with an init statement -> i-k-j), and tiled forms
+  out.push(...distributeInterchangeVariants(state, chosen, base, outerLoops()));
+  // 6. argmin/argmax selection loops made parallel (with the outer parallel loops)
+  if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
+  for (const v of out) addIfThresholds(state, v.plan);
+  return out;
+}
+
+/** Selection (argmin/argmax) loops outside the chosen parallel loops, as parallel plans. */
+function selectionLoops(state: AnalysisState, chosen: LoopNode[]): LoopPlan[] {
+  const out: LoopPlan[] = [];
+  for (const l of state.loops) {
+    if (chosen.some((c) => c === l || isDescendant(l, c))) continue;
+    // Measured on sssp (n = 8000): a parallel region per round of an enclosing serial
+    // loop costs 8x more than the scan saves; only selections run once are proposed.
+    if (l.parent) continue;
+    const sel = parallelSelectionOf(state, l);
+    if (!sel) continue;
+    const lp = clausesFor(state.factsById.get(l.id)!, 'parallel-for');
+    const keep = (n: string) => n !== sel.value && n !== sel.index;
+    if (lp.private) lp.private = lp.private.filter(keep);
+    if (lp.lastprivate) lp.lastprivate = lp.lastprivate.filter(keep);
+    if (!lp.private?.length) delete lp.private;
+    if (!lp.lastprivate?.length) delete lp.lastprivate;
+    lp.select = { op: sel.op, value: sel.value, index: sel.index };
+    lp.schedule = { kind: 'static' };
+    out.push(lp);
+  }
+  return out;
+}
+
+/** Static work below which a parallel loop runs serially (fork/join costs a few microseconds). */
+export const PARALLEL_WORK_THRESHOLD = 4096;
+
+/**
+ * `if(...)` clauses on parallel loops: run in parallel only when the estimated work
+ * (trip count x inner trip counts x statements) is worth a fork/join. Skipped when
+ * the trip count uses anything but parameters (the clause must be evaluable on entry).
+ */
+export function addIfThresholds(state: AnalysisState, p: Plan): void {
+  const hoistedLoops = new Set((p.transforms ?? []).filter((t) => t.kind === 'hoist-parallel-region').map((t) => (t as { loop: string }).loop));
+  for (const lp of p.loops) {
+    if (lp.action !== 'parallel-for' && lp.action !== 'parallel-for-simd') continue;
+    if (lp.ifThreshold || lp.loop.includes(':')) continue;
+    const loop = state.loopById.get(lp.loop);
+    if (!loop || (loop.parent && hoistedLoops.has(loop.parent.id))) continue;
+    const t = ifThresholdFor(state, loop);
+    if (t) lp.ifThreshold = t;
+  }
+}
+
+export function ifThresholdFor(state: AnalysisState, loop: LoopNode): string | undefined {
+  const params = new Set(state.ctx.params.filter((q) => q.pointerDepth + q.arrayDims === 0).map((q) => q.name));
+  const usable = (text: string | undefined) => text !== undefined && [...text.matchAll(/[A-Za-z_]\w*/g)].every((m) => params.has(m[0]) || state.ctx.macros.has(m[0]));
+  if (!usable(loop.tripCount)) return undefined;
+  // Heaviest path through the nest: symbolic factors for parameter trip counts, a guess of 16 otherwise.
+  const work = (l: LoopNode): { factors: string[]; constant: number } => {
+    let best = { factors: [] as string[], constant: Math.max(1, statementCount(l)) };
+    for (const c of l.children) {
+      const w = work(c);
+      const own = usable(c.tripCount) ? { factors: [c.tripCount!, ...w.factors], constant: w.constant } : { factors: w.factors, constant: w.constant * 16 };
+      if (own.factors.length > best.factors.length || (own.factors.length === best.factors.length && own.constant > best.constant)) best = own;
+    }
+    return best;
+  };
+  const w = work(loop);
+  const factors = [loop.tripCount!, ...w.factors].map((f) => (/^\w+$/.test(f.trim()) ? f.trim() : `(${f.trim()})`));
+  const threshold = Math.max(2, Math.ceil(PARALLEL_WORK_THRESHOLD / w.constant));
+  return `(double)${factors.join(' * ')} > ${threshold}`;
+}
+
+function statementCount(l: LoopNode): number {
+  let n = 0;
+  const walk = (node: SyntaxNode) => {
+    if (node.type === 'expression_statement' || node.type === 'declaration') n++;
+    if (node !== l.node && ['for_statement', 'while_statement', 'do_statement'].includes(node.type)) return;
+    for (let i = 0; i < node.namedChildCount; i++) walk(node.namedChild(i)!);
+  };
+  walk(l.body);
+  return n;
 }
 
 function hasDirectDeclaration(t: LoopNode): boolean {

@@ -22,13 +22,26 @@ export interface LoopPlan {
   ifThreshold?: string;
   /** Arrays whose reduction updates in this loop are made atomic. */
   atomic?: string[];
+  /**
+   * Selection (argmin/argmax) reduction: `if (... E < value) { value = E; index = i; }`.
+   * Each thread scans its part from the initial (value, index); results combine by
+   * better value, ties to the lower index (the serial result).
+   */
+  select?: { op: 'min' | 'max'; value: string; index: string };
 }
 
 export type Transform =
   | { kind: 'restrict-params' }
   | { kind: 'interchange'; loop: string; with: string }
   | { kind: 'tile'; loop: string; size: number }
-  | { kind: 'hoist-parallel-region'; loop: string };
+  | { kind: 'hoist-parallel-region'; loop: string }
+  /**
+   * Loop distribution of an imperfect nest: the loop's leading statements (before its
+   * single inner loop) move into their own copy of the loop, placed first; the id then
+   * names the copy that holds the inner loop, which is perfectly nested afterwards
+   * (so it can be interchanged or tiled).
+   */
+  | { kind: 'distribute'; loop: string };
 
 export interface Plan {
   version: 1;

@@ -1,0 +1,129 @@
+#include <stddef.h>
+#define IDX(i, j, n) ((i) * (n) + (j))
+
+/* gemm shape: init statement, then the k loop (distribute + interchange -> i-k-j). */
+void gemm_init(int n, const double *A, const double *B, double *C)
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            C[IDX(i, j, n)] = 0.0;
+            for (int k = 0; k < n; k++)
+                C[IDX(i, j, n)] += A[IDX(i, k, n)] * B[IDX(k, j, n)];
+        }
+    }
+}
+
+/* PolyBench gemm (3.x form): C *= beta, then accumulate. */
+void gemm_beta(int n, double alpha, double beta, double C[n][n], double A[n][n], double B[n][n])
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            C[i][j] *= beta;
+            for (int k = 0; k < n; k++)
+                C[i][j] += alpha * A[i][k] * B[k][j];
+        }
+}
+
+/* Distribution illegal: the leading statement reads what the inner loop wrote in an
+ * earlier iteration of j (x[j] reads y[j-1] written by the k loop of iteration j-1). */
+void dist_backward(int n, double *x, double *y, const double *a)
+{
+    for (int j = 1; j < n; j++) {
+        x[j] = y[j - 1];
+        for (int k = 0; k < n; k++)
+            y[j] += a[k];
+    }
+}
+
+/* Distribution illegal: a scalar flows from the leading statement into the inner loop. */
+void dist_scalar(int n, const double *c, double *o, const double *a)
+{
+    for (int j = 0; j < n; j++) {
+        double s = c[j];
+        for (int k = 0; k < n; k++)
+            o[j * n + k] = s * a[k];
+    }
+}
+
+/* Interchange blocked by a (<,>) dependence: A[i][j] reads A[i-1][j+1]. */
+void skew(int n, double A[n][n])
+{
+    for (int i = 1; i < n; i++) {
+        for (int j = 0; j < n - 1; j++)
+            A[i][j] = A[i - 1][j + 1] + 1.0;
+    }
+}
+
+/* Slices: xr = re + b*n with 0 <= i < n: the batch loop is parallel. */
+void slice_ok(int n, int batch, double *re)
+{
+    for (int b = 0; b < batch; b++) {
+        double *xr = re + (size_t)b * n;
+        for (int i = 0; i < n; i++)
+            xr[i] = 2.0 * xr[i];
+    }
+}
+
+/* Slice stride m but index up to n: rows may overlap unless m >= n, which is unknown. */
+void slice_short(int n, int m, int batch, double *re)
+{
+    for (int b = 0; b < batch; b++) {
+        double *xr = re + (size_t)b * m;
+        for (int i = 0; i < n; i++)
+            xr[i] = 2.0 * xr[i];
+    }
+}
+
+/* Slice indexed by a value not provably below n: stays conservative. */
+void slice_unknown(int n, int batch, double *re, const int *perm)
+{
+    for (int b = 0; b < batch; b++) {
+        double *xr = re + (size_t)b * n;
+        for (int i = 0; i < n; i++) {
+            int j = perm[i];
+            xr[j] = xr[j] + 1.0;
+        }
+    }
+}
+
+/* argmin with a guard (Dijkstra's selection). */
+void argmin_sel(int n, const double *d, const int *done, int *out)
+{
+    int best = -1;
+    double bd = 1e300;
+    for (int v = 0; v < n; v++) {
+        if (!done[v] && d[v] < bd) {
+            bd = d[v];
+            best = v;
+        }
+    }
+    *out = best;
+}
+
+/* Not a selection: <= takes the last index of a tie, and the index is v+1. */
+void argmin_le(int n, const double *d, int *out)
+{
+    int best = -1;
+    double bd = 1e300;
+    for (int v = 0; v < n; v++) {
+        if (d[v] <= bd) {
+            bd = d[v];
+            best = v;
+        }
+    }
+    *out = best;
+}
+
+/* Max selection written as bd < e. */
+void argmax_sel(int n, const double *d, int *out)
+{
+    int best = 0;
+    double bd = d[0];
+    for (int v = 1; v < n; v++) {
+        if (bd < d[v]) {
+            bd = d[v];
+            best = v;
+        }
+    }
+    *out = best;
+}

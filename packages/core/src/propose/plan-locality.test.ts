@@ -1,0 +1,129 @@
+// Distribution + interchange, selection (argmin/argmax) reductions and if-thresholds:
+// legality (legal and illegal cases) and applied text that compiles and computes the same.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { analyzeState } from '../analysis/analyze.js';
+import { checkPlan } from '../analysis/legality.js';
+import { extractKernels } from '../kernel/extract.js';
+import type { KernelSpec } from '../spec/types.js';
+import { candidatesFor } from './analyzer.js';
+import { validatePlan, type Plan } from './plan.js';
+import { applyPlan } from './plan-apply.js';
+
+const file = 'locality.c';
+const source = readFileSync(new URL(`../analysis/corpus/${file}`, import.meta.url), 'utf8');
+const spec = (name: string, noalias = false): KernelSpec => ({ name, source: '', sizes: { test: [], bench: {} }, args: [], noalias });
+const stateOf = (fn: string, noalias = true) => analyzeState(extractKernels(source, file, [fn])[0]!, spec(fn, noalias));
+const plan = (kernel: string, loops: Plan['loops'], transforms?: Plan['transforms']): Plan => ({ version: 1, kernel, loops, ...(transforms ? { transforms } : {}) });
+const dir = mkdtempSync(join(tmpdir(), 'autopar-loc-'));
+
+/** Compiles the original and the rewritten kernel with a driver and returns both outputs. */
+function runBoth(fn: string, text: string, driver: string): [string, string] {
+  const prelude = '#include <stddef.h>\n#include <stdio.h>\n#include <math.h>\n#define IDX(i, j, n) ((i) * (n) + (j))\n';
+  const orig = extractKernels(source, file, [fn])[0]!.sourceText;
+  const outs: string[] = [];
+  for (const [tag, body] of [['o', orig], ['n', text]] as const) {
+    const path = join(dir, `${fn}_${tag}.c`);
+    writeFileSync(path, `${prelude}${body}\n${driver}\n`);
+    execFileSync('gcc', ['-std=gnu11', '-O2', '-fopenmp', '-Wall', '-Werror=unknown-pragmas', path, '-o', `${path}.x`, '-lm'], { stdio: 'pipe' });
+    outs.push(execFileSync(`${path}.x`, { env: { ...process.env, OMP_NUM_THREADS: '3' } }).toString());
+  }
+  return outs as [string, string];
+}
+
+describe('distribution + interchange', () => {
+  test('gemm with an init statement: distribute j, interchange j/k (i-k-j), simd on j; same results bitwise', () => {
+    const s = stateOf('gemm_init');
+    const p = plan('gemm_init', [{ loop: 'L1', action: 'parallel-for' }, { loop: 'L1.1', action: 'simd' }],
+      [{ kind: 'distribute', loop: 'L1.1' }, { kind: 'interchange', loop: 'L1.1', with: 'L1.1.1' }]);
+    expect(validatePlan(p).ok).toBe(true);
+    const r = checkPlan(s, p);
+    expect(r.errors).toEqual([]);
+    const { functionText } = applyPlan(s, p);
+    expect(functionText.indexOf('for (int k')).toBeLessThan(functionText.lastIndexOf('for (int j'));
+    const driver = `int main(void){ int n=37; static double A[37*37],B[37*37],C[37*37]; for(int i=0;i<n*n;i++){A[i]=sin(i);B[i]=cos(3*i);} gemm_init(n,A,B,C); for(int i=0;i<n*n;i++) printf("%a\\n",C[i]); return 0; }`;
+    const [a, b] = runBoth('gemm_init', functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('interchange of the imperfect nest without distribution is refused, and says why', () => {
+    const s = stateOf('gemm_init');
+    const r = checkPlan(s, plan('gemm_init', [], [{ kind: 'interchange', loop: 'L1.1', with: 'L1.1.1' }]));
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/not perfectly nested.*distribute/);
+  });
+  test('PolyBench gemm (C *= beta) gets a distribute-interchange candidate', () => {
+    const s = stateOf('gemm_beta');
+    const labels = candidatesFor(s).map((c) => c.label);
+    expect(labels).toContain('analyzer:distribute-interchange');
+  });
+  test('distribution that would reverse a dependence is refused', () => {
+    const s = stateOf('dist_backward');
+    const r = checkPlan(s, plan('dist_backward', [], [{ kind: 'distribute', loop: 'L1' }]));
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/distribute loop L1.*y\[j - 1\].*later iteration/);
+  });
+  test('distribution that separates a scalar from its use is refused', () => {
+    const s = stateOf('dist_scalar');
+    const r = checkPlan(s, plan('dist_scalar', [], [{ kind: 'distribute', loop: 'L1' }]));
+    expect(r.errors.join()).toMatch(/scalar s/);
+  });
+  test('interchange blocked by a (<,>) dependence', () => {
+    const s = stateOf('skew', false);
+    const r = checkPlan(s, plan('skew', [], [{ kind: 'interchange', loop: 'L1', with: 'L1.1' }]));
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/would reverse the dependence/);
+  });
+});
+
+describe('slices', () => {
+  test('slice stride n with 0 <= i < n: batch loop parallel; stride m unknown to cover n: not', () => {
+    expect(stateOf('slice_ok', false).factsById.get('L1')!.parallel).toBe(true);
+    expect(stateOf('slice_short', false).factsById.get('L1')!.parallel).toBe(false);
+    const u = stateOf('slice_unknown', false).factsById.get('L1')!;
+    expect(u.parallel).toBe(false);
+    expect(u.reasons.join()).toMatch(/xr\[j\]/);
+  });
+});
+
+describe('selection (argmin / argmax)', () => {
+  test('guarded argmin becomes a parallel selection with the serial result (ties to the lowest index)', () => {
+    const s = stateOf('argmin_sel');
+    const cands = candidatesFor(s);
+    const c = cands.find((x) => x.label === 'analyzer:select');
+    expect(c).toBeDefined();
+    expect(checkPlan(s, c!.plan).ok).toBe(true);
+    // Ties everywhere (values in {0,1,2}), a guard, n large enough to run in parallel.
+    const driver = `int main(void){ int n=10007; static double d[10007]; static int done[10007]; for(int i=0;i<n;i++){d[i]=(double)((i*7919)%3); done[i]=(i%5)==0;} int out=0; argmin_sel(n,d,done,&out); printf("%d\\n",out); for(int i=0;i<n;i++) done[i]=1; argmin_sel(n,d,done,&out); printf("%d\\n",out); return 0; }`;
+    const [a, b] = runBoth('argmin_sel', c!.functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('argmax written as bd < d[v] is recognised', () => {
+    const s = stateOf('argmax_sel');
+    const p = plan('argmax_sel', [{ loop: 'L1', action: 'parallel-for', select: { op: 'max', value: 'bd', index: 'best' } }]);
+    expect(checkPlan(s, p).errors).toEqual([]);
+    const driver = `int main(void){ int n=5003; static double d[5003]; for(int i=0;i<n;i++) d[i]=(double)((i*31)%17); int out=0; argmax_sel(n,d,&out); printf("%d\\n",out); return 0; }`;
+    const [a, b] = runBoth('argmax_sel', applyPlan(s, p).functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('<= (last index of a tie) is not a selection; a wrong op is refused', () => {
+    const le = stateOf('argmin_le');
+    expect(checkPlan(le, plan('argmin_le', [{ loop: 'L1', action: 'parallel-for', select: { op: 'min', value: 'bd', index: 'best' } }])).ok).toBe(false);
+    const s = stateOf('argmin_sel');
+    expect(checkPlan(s, plan('argmin_sel', [{ loop: 'L1', action: 'parallel-for', select: { op: 'max', value: 'bd', index: 'best' } }])).ok).toBe(false);
+    expect(checkPlan(s, plan('argmin_sel', [{ loop: 'L1', action: 'parallel-for' }])).ok).toBe(false);
+  });
+});
+
+describe('if thresholds', () => {
+  test('parallel loops get an if() clause over the trip counts, accepted by the gate', () => {
+    const s = stateOf('gemm_init');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:outer')!;
+    const lp = c.plan.loops.find((l) => l.loop === 'L1')!;
+    expect(lp.ifThreshold).toMatch(/^\(double\)n \* n \* n > \d+$/);
+    expect(c.functionText).toContain(`if(${lp.ifThreshold})`);
+    expect(checkPlan(s, c.plan).ok).toBe(true);
+  });
+});

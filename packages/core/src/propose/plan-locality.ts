@@ -1,0 +1,66 @@
+// Locality variants: loop distribution + interchange for imperfect nests of the gemm
+// shape `for i { for j { C[i][j] = 0 (or *= beta); for k C[i][j] += A[i][k]*B[k][j]; } }`.
+// Distributing the leading statements of the j loop into their own j loop makes
+// (j, k) a perfect nest; interchanging it gives i-k-j, whose innermost loop walks B
+// and C with stride 1 (SIMD) instead of B with stride n. The k order of the updates
+// of each C element is unchanged, so results are bitwise equal to the original.
+// Every variant is checked by the legality gate; illegal ones are dropped.
+import type { AnalysisState } from '../analysis/analyze.js';
+import { dimsWithin } from '../analysis/dependence.js';
+import { distributionParts, distributionProblem } from '../analysis/distribute.js';
+import { checkPlan } from '../analysis/legality.js';
+import type { LoopNode } from '../analysis/loops.js';
+import { indexVar, splitByVars } from '../analysis/poly.js';
+import type { LoopPlan, Transform } from './plan.js';
+import { clausesFor, isDescendant, plan, type PlanVariant } from './plan-variants.js';
+
+/** Tile sizes tried for the (k, j) pair of an interchanged nest: one L1-sized, one L2-sized. */
+export const TILE_SIZES = [64, 256];
+
+export function distributeInterchangeVariants(state: AnalysisState, chosen: LoopNode[], base: Transform[], outer: LoopPlan[]): PlanVariant[] {
+  const out: PlanVariant[] = [];
+  for (const l of chosen) {
+    for (const x of state.loops.filter((c) => isDescendant(c, l))) {
+      const parts = distributionParts(x);
+      if (!parts) continue;
+      const k = parts.main;
+      if (!k.canonical || k.children.length) continue;
+      if (state.factsById.get(k.id)!.stride1) continue; // already stride-1 innermost
+      if (!stride1As(state, x, k)) continue;
+      if (distributionProblem(state, x)) continue;
+      const transforms: Transform[] = [...base, { kind: 'distribute', loop: x.id }, { kind: 'interchange', loop: x.id, with: k.id }];
+      const simd = clausesFor(state.factsById.get(x.id)!, 'simd');
+      const withSimd = plan(state, [...outer, simd], transforms);
+      const chosenPlan = checkPlan(state, withSimd).ok ? withSimd : plan(state, outer, transforms);
+      if (!checkPlan(state, chosenPlan).ok) continue;
+      out.push({ name: 'distribute-interchange', plan: chosenPlan });
+      return out;
+    }
+  }
+  return out;
+}
+
+/** Would `x` walk every access of the inner loop `k` with stride 0 or ±1 (last dimension only) if it were innermost? */
+function stride1As(state: AnalysisState, x: LoopNode, k: LoopNode): boolean {
+  const inK = state.accesses.filter((a) => a.loops.includes(k));
+  if (!inK.length) return false;
+  const dims = dimsWithin(state.env, inK, x);
+  const v = indexVar(x.id);
+  let moves = false;
+  for (const a of inK) {
+    const d = dims.get(a.id);
+    if (!d) return false;
+    for (let i = 0; i < d.length; i++) {
+      const dim = d[i]!;
+      if (dim.kind !== 'poly') continue;
+      const s = splitByVars(dim.p, (f) => f === v);
+      if (!s) return false;
+      const c = s.coeffs.get(v);
+      if (!c) continue;
+      const value = c.size === 1 && c.has('') ? c.get('')! : undefined;
+      if (i !== d.length - 1 || value === undefined || Math.abs(value) !== 1) return false;
+      moves = true;
+    }
+  }
+  return moves;
+}
