@@ -12,6 +12,8 @@ import type { Access } from './accesses.js';
 import { mayAlias } from './accesses.js';
 import { boundsOf, provablyNonNegative, provablyWithin, toPoly, type AffineEnv } from './affine.js';
 import type { LoopNode } from './loops.js';
+import { isInside } from './ast.js';
+import { varAt } from './context.js';
 import {
   add, constantValue, constPoly, divideBySymbol, factorNames, factorsOf, integerRatio, isIndexFactor, isZero, splitByVars, sub,
   type Poly,
@@ -54,10 +56,30 @@ export function dependencesWithin(env: AffineEnv, accesses: Access[], scope: Loo
         db = dims.raw.get(b.id);
       }
       const v = testPair(env, scope, a, b, da, db);
-      if (v) out.push(v);
+      if (v && freshPerIteration(env, v)) out.push(v);
     }
   }
   return out;
+}
+
+/**
+ * An array declared (not static) inside a loop's body is a new object in every
+ * iteration of that loop (and of the loops around it): two accesses to it in
+ * different iterations touch different objects. Restricts those loops' directions
+ * to '='; false when nothing is left (no dependence at all).
+ */
+function freshPerIteration(env: AffineEnv, v: DepVector): boolean {
+  if (v.a.base.kind !== 'local-array' || v.b.base.kind !== 'local-array' || v.a.base.name !== v.b.base.name) return true;
+  const va = varAt(env.ctx, v.a.base.name, v.a.node);
+  const vb = varAt(env.ctx, v.b.base.name, v.b.node);
+  if (!va || va !== vb || va.kind !== 'local' || /\bstatic\b/.test(va.decl.text)) return true;
+  for (let k = 0; k < v.loops.length; k++) {
+    if (!isInside(va.decl, v.loops[k]!.body)) continue;
+    if (!v.dirs[k]!.has('=')) return false;
+    v.dirs[k] = new Set<Dir>(['=']);
+    v.distance[k] = 0;
+  }
+  return true;
 }
 
 /** Does the dependence cross iterations of loop level k (with equal outer levels)? */

@@ -20,6 +20,13 @@ export interface LegalityResult {
   warnings: string[];
 }
 
+/** A tiled loop or pair: outer/inner in the order after the plan's interchanges; root is the pair's original outer loop. */
+interface Band {
+  outer: LoopNode;
+  inner?: LoopNode;
+  root?: LoopNode;
+}
+
 const PARALLEL: LoopPlan['action'][] = ['parallel-for', 'parallel-for-simd'];
 
 export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
@@ -29,7 +36,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   if (plan.kernel !== state.ctx.name) warnings.push(`plan names kernel ${plan.kernel}, analyzing ${state.ctx.name}`);
   const transforms = plan.transforms ?? [];
   const swapped = new Map<string, { outer: LoopNode; inner: LoopNode }>(); // by either id
-  const tiled = new Map<string, { outer: LoopNode; inner?: LoopNode }>();
+  const tiled = new Map<string, Band>();
   const hoisted = new Set<string>();
   const distributed = new Set<string>();
 
@@ -81,7 +88,7 @@ export function nestedChild(loop: LoopNode, distributed: Set<string>): LoopNode 
 
 function checkTransform(
   state: AnalysisState, t: Transform, plan: Plan, errors: string[],
-  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
+  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   distributed: Set<string>,
 ): void {
   if (t.kind === 'distribute') return;
@@ -107,12 +114,33 @@ function checkTransform(
     const bad = state.dependences(outer).find((v) => v.loops[1] === inner && reversedBySwap(v));
     if (bad) return void errors.push(`interchange ${label(outer)} with ${label(inner)} would reverse the dependence ${depText(bad)}`);
     if (swapped.has(outer.id) || swapped.has(inner.id)) return void errors.push(`interchange: ${outer.id} is interchanged twice`);
+    if (tiled.has(outer.id) || tiled.has(inner.id)) return void errors.push(`interchange ${outer.id} with ${inner.id}: list the interchange before the tile of the same loops`);
     swapped.set(outer.id, { outer, inner });
     swapped.set(inner.id, { outer, inner });
     return;
   }
   if (t.kind === 'tile') {
     if (!loop.canonical || loop.step !== 1) return void errors.push(`tile ${label(loop)}: only canonical increasing loops with step 1 can be tiled`);
+    const sw = swapped.get(loop.id);
+    if (sw && loop === sw.inner) {
+      // Tile the interchanged pair in its new order (e.g. i-k-j's k and j): the band
+      // (new outer, new inner) is strip-mined into tile loops around point loops.
+      // Legal when the band is fully permutable: no dependence has opposite
+      // directions at the two loops ('<' at one and '>' at the other), which is the
+      // interchange check already passed; both loops must also step by 1.
+      if (!sw.outer.canonical || sw.outer.step !== 1) return void errors.push(`tile ${label(loop)}: ${sw.outer.id} must step by 1 to be tiled with it`);
+      if (tiled.has(loop.id) || tiled.has(sw.outer.id)) return void errors.push(`tile ${loop.id}: the pair is tiled twice`);
+      const bad = state.dependences(sw.outer).find((v) => v.loops[1] === sw.inner && !fullyPermutable(v));
+      if (bad) return void errors.push(`tile ${label(loop)} with ${label(sw.outer)}: the band is not fully permutable, dependence ${depText(bad)}`);
+      const band = { outer: sw.inner, inner: sw.outer, root: sw.outer };
+      tiled.set(loop.id, band);
+      tiled.set(sw.outer.id, band);
+      for (const l of [band.outer, band.inner]) {
+        if (!l.declaresIndex && liveAfter(state.ctx, l, l.index!)) errors.push(`tile ${label(l)}: the final value of ${l.index} is used after the loop`);
+      }
+      return;
+    }
+    if (sw) return void errors.push(`tile ${loop.id}: after interchange ${loop.id} is the inner loop of the pair; tile ${sw.inner.id} (now outer) to tile the interchanged pair`);
     const child = nestedChild(loop, distributed);
     if (child && !nestProblem(state, loop, child, distributed) && child.step === 1) {
       const bad = state.dependences(loop).find((v) => v.loops[1] === child && reversedBySwap(v));
@@ -120,7 +148,6 @@ function checkTransform(
       tiled.set(loop.id, { outer: loop, inner: child });
       tiled.set(child.id, { outer: loop, inner: child });
     } else tiled.set(loop.id, { outer: loop });
-    if (swapped.has(loop.id)) errors.push(`tile ${loop.id}: cannot tile and interchange the same loop`);
     // Tiled loops declare their indices in their own headers; a value used after the loop would be lost.
     for (const l of [tiled.get(loop.id)!.outer, tiled.get(loop.id)!.inner]) {
       if (l && !l.declaresIndex && liveAfter(state.ctx, l, l.index!)) errors.push(`tile ${label(l)}: the final value of ${l.index} is used after the loop`);
@@ -160,6 +187,11 @@ function nestProblem(state: AnalysisState, outer: LoopNode, inner: LoopNode, dis
   return undefined;
 }
 
+/** Direction sets at a 2-loop band allow no (<,>) or (>,<) pair: any order of the band's iterations is legal. */
+function fullyPermutable(v: DepVector): boolean {
+  return !reversedBySwap(v);
+}
+
 /** A dependence whose direction at (outer, inner) is (<,>) or (>,<) is reversed by swapping them. */
 function reversedBySwap(v: DepVector): boolean {
   const a = v.dirs[0]!;
@@ -192,7 +224,7 @@ function blocking(state: AnalysisState, root: LoopNode, target: LoopNode, fixedO
 
 function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
-  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, { outer: LoopNode; inner?: LoopNode }>, hoisted: Set<string>,
+  swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   errors: string[], warnings: string[], distributed: Set<string> = new Set(),
 ): void {
   const { loop, point } = resolve(state, lp.loop);
@@ -218,7 +250,7 @@ function checkLoopAction(
   const frames: { target: LoopNode; root: LoopNode; fixed: LoopNode[] }[] = [];
   const sw = swapped.get(loop.id);
   const tl = tiled.get(loop.id);
-  if (sw) {
+  if (sw && !(tl && tl.root)) {
     // After the swap the order is (inner, outer).
     const order = [sw.inner, sw.outer];
     const start = order.indexOf(loop);
@@ -232,10 +264,11 @@ function checkLoopAction(
     // always be at equal iterations, so only point loops count as fixed.
     const isOuter = loop === tl.outer;
     if (collapse > 2 || (collapse === 2 && (point || !isOuter))) return void errors.push(`${where}: only the two tile loops can be collapsed`);
+    const root = tl.root ?? tl.outer;
     if (collapse === 2) {
-      frames.push({ target: tl.outer, root: tl.outer, fixed: [] }, { target: tl.inner, root: tl.outer, fixed: [] });
+      frames.push({ target: tl.outer, root, fixed: [] }, { target: tl.inner, root, fixed: [] });
     } else {
-      frames.push({ target: loop, root: tl.outer, fixed: point && !isOuter ? [tl.outer] : [] });
+      frames.push({ target: loop, root, fixed: point && !isOuter ? [tl.outer] : [] });
     }
   } else {
     let cur: LoopNode = loop;

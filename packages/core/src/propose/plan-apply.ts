@@ -58,13 +58,17 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   // Where each loop's header ends up (interchange swaps two headers).
   const headerSlot = new Map<string, LoopNode>(); // loop id -> loop whose position it takes
   const replacedHeaders = new Set<string>();
+  const tiledIds = new Set((plan.transforms ?? []).filter((t) => t.kind === 'tile').map((t) => (t as { loop: string }).loop));
   for (const t of plan.transforms ?? []) {
     if (t.kind !== 'interchange') continue;
     const a = state.loopById.get(t.loop)!;
     const b = state.loopById.get(t.with)!;
     const [outer, inner] = b.parent === a ? [a, b] : [b, a];
-    edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: headerText(state, inner) });
-    edits.push({ start: inner.node.startIndex, end: inner.body.startIndex, text: headerText(state, outer) });
+    // A tiled interchanged pair gets its headers from the tiling below.
+    if (!tiledIds.has(inner.id)) {
+      edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: headerText(state, inner) });
+      edits.push({ start: inner.node.startIndex, end: inner.body.startIndex, text: headerText(state, outer) });
+    }
     headerSlot.set(outer.id, inner);
     headerSlot.set(inner.id, outer);
     replacedHeaders.add(outer.id).add(inner.id);
@@ -75,24 +79,32 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   const tiledDone = new Set<string>();
   for (const t of plan.transforms ?? []) {
     if (t.kind !== 'tile') continue;
-    const outer = state.loopById.get(t.loop)!;
-    const child = nestedChild(outer, distributed);
-    const inner = child && child.canonical && child.step === 1 && rectangular(child, outer) ? child : undefined;
+    const tl = state.loopById.get(t.loop)!;
+    // Interchanged pair: `tl` now sits at its partner's (the old outer's) position.
+    const partner = headerSlot.get(tl.id);
+    const swappedPair = partner !== undefined && tl.parent === partner;
+    const outer = tl;
+    const child = swappedPair ? partner : nestedChild(outer, distributed);
+    const inner = swappedPair || (child && child.canonical && child.step === 1 && rectangular(child, outer)) ? child : undefined;
+    // Text positions of the two headers (the old order) and the loops whose headers go there.
+    const posOuter = swappedPair ? partner : outer;
+    const posInner = swappedPair ? tl : inner;
     const ind = indentOf(text, outer.node.startIndex);
     const ti = tileName(state, outer);
-    if (inner) {
+    if (inner && posInner) {
       const tj = tileName(state, inner);
-      const indIn = indentOf(text, inner.node.startIndex);
-      edits.push({ start: outer.node.startIndex, end: outer.body.startIndex, text: tileHeader(outer, ti, t.size) + ' ' });
+      const indIn = indentOf(text, posInner.node.startIndex);
+      edits.push({ start: posOuter.node.startIndex, end: posOuter.body.startIndex, text: tileHeader(outer, ti, t.size) + ' ' });
       const pointOuter = pragmaFor(state, actions.get(`${outer.id}:point`), `${outer.id}:point`);
       const pointInner = pragmaFor(state, actions.get(`${inner.id}:point`), `${inner.id}:point`);
       let s = tileHeader(inner, tj, t.size) + ' {\n';
       if (pointOuter) s += `${indIn}${pointOuter}\n`;
-      s += `${indIn}${pointHeader(state, outer, ti, t.size)}\n`;
+      // The point loops are braced: a pragma cannot be the body of a loop by itself.
+      s += `${indIn}${pointHeader(state, outer, ti, t.size)} {\n`;
       if (pointInner) s += `${indIn}${pointInner}\n`;
       s += `${indIn}${pointHeader(state, inner, tj, t.size)} `;
-      edits.push({ start: inner.node.startIndex, end: inner.body.startIndex, text: s });
-      edits.push({ start: inner.node.endIndex, end: inner.node.endIndex, text: `\n${indIn}}` });
+      edits.push({ start: posInner.node.startIndex, end: posInner.body.startIndex, text: s });
+      edits.push({ start: posInner.node.endIndex, end: posInner.node.endIndex, text: `\n${indIn}}\n${indIn}}` });
       tiledDone.add(outer.id).add(inner.id);
       void ind;
     } else {

@@ -78,6 +78,66 @@ describe('distribution + interchange', () => {
   });
 });
 
+describe('tiled interchange (i-k-j with k and j tiled)', () => {
+  const tiledPlan = (size: number, loops: Plan['loops'] = [{ loop: 'L1', action: 'parallel-for' }, { loop: 'L1.1:point', action: 'simd' }]) =>
+    plan('gemm_init', loops, [{ kind: 'distribute', loop: 'L1.1' }, { kind: 'interchange', loop: 'L1.1', with: 'L1.1.1' }, { kind: 'tile', loop: 'L1.1.1', size }]);
+  test('distribute, interchange j/k, tile (k, j): legal, compiles, same results bitwise (k order per element kept)', () => {
+    const s = stateOf('gemm_init');
+    const p = tiledPlan(8);
+    expect(validatePlan(p).ok).toBe(true);
+    expect(checkPlan(s, p).errors).toEqual([]);
+    const { functionText } = applyPlan(s, p);
+    expect(functionText).toMatch(/for \(int k_tile[^]*for \(int j_tile[^]*for \(int k = k_tile[^]*#pragma omp simd\s*for \(int j = j_tile/);
+    const driver = `int main(void){ int n=37; static double A[37*37],B[37*37],C[37*37]; for(int i=0;i<n*n;i++){A[i]=sin(i);B[i]=cos(3*i);} gemm_init(n,A,B,C); for(int i=0;i<n*n;i++) printf("%a\\n",C[i]); return 0; }`;
+    const [a, b] = runBoth('gemm_init', functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('the analyzer proposes at most two tile sizes for gemm shapes', () => {
+    const labels = candidatesFor(stateOf('gemm_beta')).map((c) => c.label).filter((l) => l.includes('tiled'));
+    expect(labels).toEqual(['analyzer:tiled-64', 'analyzer:tiled-256']);
+  });
+  test('simd on the k point loop (which carries C[i][j] +=) is refused', () => {
+    const s = stateOf('gemm_init');
+    const r = checkPlan(s, tiledPlan(16, [{ loop: 'L1.1.1:point', action: 'simd' }]));
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/L1\.1\.1.*carries a dependence on C/);
+  });
+  test('tiling the old outer loop of an interchanged pair is refused and names the loop to tile', () => {
+    const s = stateOf('gemm_init');
+    const p = plan('gemm_init', [], [{ kind: 'distribute', loop: 'L1.1' }, { kind: 'interchange', loop: 'L1.1', with: 'L1.1.1' }, { kind: 'tile', loop: 'L1.1', size: 16 }]);
+    expect(checkPlan(s, p).errors.join()).toMatch(/tile L1\.1\.1/);
+  });
+  test('a band with a (<,>) dependence is not fully permutable: interchange + tile refused', () => {
+    const s = stateOf('skew', false);
+    const r = checkPlan(s, plan('skew', [], [{ kind: 'interchange', loop: 'L1', with: 'L1.1' }, { kind: 'tile', loop: 'L1.1', size: 16 }]));
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/would reverse the dependence/);
+    const t = checkPlan(s, plan('skew', [], [{ kind: 'tile', loop: 'L1', size: 16 }]));
+    expect(t.ok).toBe(false);
+  });
+});
+
+describe('hoisted region with simd rows; per-iteration scratch arrays', () => {
+  test('jacobi-shaped time loop gets a hoist-simd candidate that computes the same', () => {
+    const s = stateOf('jacobi_t');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-simd');
+    expect(c).toBeDefined();
+    expect(c!.functionText).toMatch(/#pragma omp parallel[^]*#pragma omp for[^]*#pragma omp simd/);
+    const driver = `int main(void){ int n=29; static double A[29*29],B[29*29]; for(int i=0;i<n*n;i++){A[i]=sin(i);B[i]=0;} jacobi_t(5,n,A,B); for(int i=0;i<n*n;i++) printf("%a\\n",A[i]); return 0; }`;
+    const [a, b] = runBoth('jacobi_t', c!.functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('a VLA declared in the row loop makes the row loop parallel (outer candidate), same results', () => {
+    const s = stateOf('softmax_rows');
+    expect(s.factsById.get('L1')!.parallel).toBe(true);
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:outer')!;
+    expect(c.plan.loops.map((l) => l.loop)).toEqual(['L1']);
+    const driver = `int main(void){ int n=300, m=37; static double x[300*37], y[300*37]; for(int i=0;i<n*m;i++) x[i]=sin(i); softmax_rows(n,m,x,y); for(int i=0;i<n*m;i++) printf("%a\\n",y[i]); return 0; }`;
+    const [a, b] = runBoth('softmax_rows', c.functionText, driver);
+    expect(b).toBe(a);
+  });
+});
+
 describe('slices', () => {
   test('slice stride n with 0 <= i < n: batch loop parallel; stride m unknown to cover n: not', () => {
     expect(stateOf('slice_ok', false).factsById.get('L1')!.parallel).toBe(true);

@@ -34,6 +34,7 @@ export function distributeInterchangeVariants(state: AnalysisState, chosen: Loop
       const chosenPlan = checkPlan(state, withSimd).ok ? withSimd : plan(state, outer, transforms);
       if (!checkPlan(state, chosenPlan).ok) continue;
       out.push({ name: 'distribute-interchange', plan: chosenPlan });
+      out.push(...tiledVariants(state, transforms, k, x, outer, simd));
       return out;
     }
   }
@@ -63,4 +64,22 @@ function stride1As(state: AnalysisState, x: LoopNode, k: LoopNode): boolean {
     }
   }
   return moves;
+}
+
+/**
+ * Tiled forms of an interchanged pair (k now outer, x inner): tile loops over k and
+ * x around point loops, simd on x's point loop when legal. For one element updated
+ * along k the k order is kept (k tiles ascend, points ascend inside a tile), so the
+ * per-element summation order, and the results, are those of the untiled nest.
+ * At most TILE_SIZES.length candidates; the verifier's benchmark picks.
+ */
+export function tiledVariants(state: AnalysisState, transforms: Transform[], k: LoopNode, x: LoopNode, outer: LoopPlan[], simd?: LoopPlan): PlanVariant[] {
+  const out: PlanVariant[] = [];
+  for (const size of TILE_SIZES) {
+    const t: Transform[] = [...transforms, { kind: 'tile', loop: k.id, size }];
+    const candidates = simd ? [plan(state, [...outer, { ...simd, loop: `${x.id}:point` }], t), plan(state, outer, t)] : [plan(state, outer, t)];
+    const ok = candidates.find((p) => checkPlan(state, p).ok);
+    if (ok) out.push({ name: `tiled-${size}`, plan: ok });
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { SyntaxNode } from '../analysis/ast.js';
 import { parallelSelectionOf } from '../analysis/selection.js';
 import { perfectChild, type LoopNode } from '../analysis/loops.js';
 import { distributeInterchangeVariants } from './plan-locality.js';
+import { checkPlan } from '../analysis/legality.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -126,15 +127,20 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
     if (t.children.length < 1 || !t.children.every((c) => chosen.includes(c))) return false;
     return !hasDirectDeclaration(t);
   });
+  let hoistSimd: PlanVariant | undefined;
   if (timeLoops.length) {
     const loops = outerLoops();
-    variants.push({ name: 'hoist', plan: plan(state, loops, [...base, ...timeLoops.map((t): Transform => ({ kind: 'hoist-parallel-region', loop: t.id }))]) });
+    const hoists = timeLoops.map((t): Transform => ({ kind: 'hoist-parallel-region', loop: t.id }));
+    variants.push({ name: 'hoist', plan: plan(state, loops, [...base, ...hoists]) });
+    // 4''. the hoisted region with simd inner loops as well (stencil sweeps: one region, vector rows)
+    if (simd) hoistSimd = { name: 'hoist-simd', plan: plan(state, withSimd.map((lp) => ({ ...lp })), [...base, ...hoists]) };
   } else {
     // 4'. interchange so that the innermost loop walks memory with stride 1
     const inter = interchangeVariant(state, chosen, base);
     if (inter) variants.push(inter);
   }
   const out = variants.slice(0, 4);
+  if (hoistSimd && checkPlan(state, hoistSimd.plan).ok) out.push(hoistSimd);
   // 5. distribute + interchange (gemm shape: i-j-k with an init statement -> i-k-j), and tiled forms
   out.push(...distributeInterchangeVariants(state, chosen, base, outerLoops()));
   // 6. argmin/argmax selection loops made parallel (with the outer parallel loops)

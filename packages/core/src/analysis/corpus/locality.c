@@ -127,3 +127,31 @@ void argmax_sel(int n, const double *d, int *out)
     }
     *out = best;
 }
+
+/* Time loop around two 2-D sweeps: one hoisted parallel region, simd rows. */
+void jacobi_t(int steps, int n, double *A, double *B)
+{
+    for (int t = 0; t < steps; t++) {
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                B[i * n + j] = 0.25 * (A[i * n + j - 1] + A[i * n + j + 1] + A[(i - 1) * n + j] + A[(i + 1) * n + j]);
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                A[i * n + j] = B[i * n + j];
+    }
+}
+
+/* Per-row scratch VLA: a new array in every iteration of i, so i is parallel. */
+void softmax_rows(int n, int m, const double *x, double *y)
+{
+    for (int i = 0; i < n; i++) {
+        double e[m];
+        double sum = 0.0;
+        for (int j = 0; j < m; j++) {
+            e[j] = exp(x[i * m + j]);
+            sum += e[j];
+        }
+        for (int j = 0; j < m; j++)
+            y[i * m + j] = e[j] / sum;
+    }
+}
