@@ -4,6 +4,8 @@ export type ScriptedReply =
   | string
   | {
       text?: string;
+      /** Instead of text: answer with this value's JSON text (a structured-output reply). */
+      json?: unknown;
       /** Wait before answering at all (headers included). */
       delayMs?: number;
       /** Answer with this HTTP status and {"error": text}. */

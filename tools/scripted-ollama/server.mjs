@@ -21,6 +21,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Normalizes a reply from the script: a string is a plain text answer. */
 function normalizeReply(reply) {
   if (typeof reply === 'string') return { text: reply };
+  // `json`: an answer that is this value as JSON text (a structured-output reply, e.g. a plan).
+  if (reply && typeof reply === 'object' && 'json' in reply) {
+    const { json, ...rest } = reply;
+    return { ...rest, text: JSON.stringify(json) };
+  }
   if (reply && typeof reply === 'object') return { text: '', ...reply };
   throw new Error(`scripted-ollama: bad reply ${JSON.stringify(reply)}`);
 }

@@ -20,6 +20,7 @@ program
   .argument('<project-dir>', 'project folder holding autopar.spec.json (and project.json)')
   .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'analyzer', 'none']))
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b)')
+  .addOption(new Option('--model-output <form>', 'ask the model for a whole function, a JSON plan, or both').choices(['function', 'plan', 'both']))
   .option('--threshold <x>', 'minimum median speedup to link a variant (default 1.05)', parseFloat)
   .option('--cache-dir <dir>', 'store folder (default .autopar/cache in the workspace)')
   .option('--output-path <dir>', 'output folder (default dist/kernels/<project>)')
@@ -35,6 +36,7 @@ program
         ...p.options,
         ...(flags.proposer && { proposer: flags.proposer }),
         ...(flags.model && { model: flags.model }),
+        ...(flags.modelOutput && { modelOutput: flags.modelOutput }),
         ...(flags.threshold !== undefined && { threshold: flags.threshold }),
         ...(flags.cacheDir && { cacheDir: resolve(flags.cacheDir) }),
         ...(flags.outputPath && { outputPath: resolve(flags.outputPath) }),

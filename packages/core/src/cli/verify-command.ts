@@ -44,6 +44,8 @@ export async function verifyFile(req: VerifyFileRequest): Promise<Verdict> {
       toolchain: { cc: req.cc, cflags: req.cflags, ldflags: req.ldflags },
       workDir,
       log: req.log,
+      // As in builds: the pragmas are checked against the dependence analysis before compile.
+      impliedPlan: true,
     });
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { FsStore } from '../store/fs-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
 import type { Candidate, ProposerIdentity } from '../propose/types.js';
+import type { OllamaOutput } from '../propose/ollama.js';
+import { kernelFacts } from '../analysis/index.js';
 import type { VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { chooseVariant } from './choose.js';
@@ -41,6 +43,17 @@ export interface BuildOptions {
   proposer: ProposerChoice;
   model: string;
   ollamaHost?: string;
+  /**
+   * What an Ollama model is asked for: 'function' (default: the whole rewritten function),
+   * 'plan' (a JSON plan, checked for legality before it is applied) or 'both'. Part of
+   * the proposer identity, so of the key.
+   */
+  modelOutput?: OllamaOutput;
+  /**
+   * Also check whole-function candidates' `#pragma omp` lines as an implied plan
+   * (verify stage plan-legality, before compile). Default true. Plans are always checked.
+   */
+  checkImpliedPlans?: boolean;
   /** Minimum median speedup for a variant to be linked. */
   threshold: number;
   /** Absolute store folder. */
@@ -55,6 +68,9 @@ export interface BuildOptions {
 
 export type Outcome = 'cache-hit' | 'generated' | 'original';
 
+/** One candidate in the report: its record, and for plan candidates the plan and its legality. */
+export type CandidateReport = CandidateRecord & { functionText?: string; plan?: unknown; legality?: Candidate['legality'] };
+
 export interface KernelReport {
   kernel: string;
   source: string;
@@ -65,7 +81,7 @@ export interface KernelReport {
   /** Who would propose on a miss (identity in the key). */
   proposer: ProposerIdentity;
   chosen: { label: string; proposer: ProposerIdentity; speedup: CandidateRecord['verdict']['speedup'] } | null;
-  candidates: Array<CandidateRecord & { functionText?: string }>;
+  candidates: CandidateReport[];
   durationMs: number;
 }
 
@@ -121,7 +137,14 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     // Offline builds still need the identity for their keys, but must not wait long for it.
     timeoutMs: neverPropose ? 2000 : opts.requestTimeoutMs,
   });
-  const resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
+  let resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
+  if (opts.modelOutput && opts.modelOutput !== 'function' && resolved.identity.kind === 'ollama') {
+    // The output form changes the prompt: it is in the identity (and the key), also when
+    // the identity was recalled for an offline lookup.
+    const { OllamaProposer, identityForOutput } = await import('../propose/ollama.js');
+    const proposer = resolved.proposer instanceof OllamaProposer ? resolved.proposer.withOptions({ output: opts.modelOutput }) : resolved.proposer;
+    resolved = { ...resolved, proposer, identity: identityForOutput(resolved.identity, opts.modelOutput) };
+  }
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
   const reports: KernelReport[] = [];
@@ -201,7 +224,8 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     target: { cflags: opts.cflags, ldflags: opts.ldflags, kind: opts.kind, threshold: opts.threshold },
     toolchain: ctx.toolchain,
     proposer: proposerKeyPart(resolved.identity),
-    verifyPolicy: ctx.policy,
+    // Checking implied plans can only reject more: a verdict made with it is not one made without it.
+    verifyPolicy: (opts.checkImpliedPlans ?? true) ? { ...ctx.policy, impliedPlanCheck: true } : ctx.policy,
     autoparVersion: AUTOPAR_VERSION,
   } as KeyInputs;
   const { key, inputs } = computeKey(keyInputs);
@@ -236,6 +260,14 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     };
   }
 
+  // The analyzer's summary for the prompt: only on a miss, never on the lookup path.
+  let facts: string | undefined;
+  try {
+    facts = kernelFacts(unit, kspec);
+  } catch (err) {
+    opts.log(`warning: ${kspec.name}: no analyzer facts for the prompt (${err instanceof Error ? err.message : String(err)})`);
+  }
+
   let proposals: Candidate[];
   try {
     opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
@@ -244,6 +276,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       spec: kspec,
       sourceText: ctx.sourceText,
       sourcePath: ctx.sourcePath,
+      facts,
     });
   } catch (err) {
     // A proposer failure is not a verdict: nothing is stored, the next build asks again.
@@ -259,7 +292,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
 
   const { verifyCandidate } = await import('../verify/verify.js');
   const workRoot = await makeWorkRoot(opts, key);
-  const records: Array<CandidateRecord & { functionText?: string }> = [];
+  const records: CandidateReport[] = [];
   const originalCache = {};
   try {
     for (const [i, cand] of proposals.entries()) {
@@ -275,9 +308,21 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
         workDir: join(workRoot, String(i)),
         log: opts.verbose ? opts.log : undefined,
         originalCache,
+        // Plans are checked before anything compiles (verify/plan-legality.ts).
+        plan: cand.plan,
+        impliedPlan: opts.checkImpliedPlans ?? true,
       });
-      const sourceDigest = await store.putBlob(cand.functionText);
-      records.push({ label: cand.label, proposer: cand.proposer, sourceDigest, verdict, functionText: cand.functionText });
+      // A plan rejected before it was applied has no text: its blob is the plan itself.
+      const blob = cand.functionText || (cand.plan !== undefined ? JSON.stringify(cand.plan, null, 2) + '\n' : '');
+      const sourceDigest = await store.putBlob(blob);
+      records.push({
+        label: cand.label,
+        proposer: cand.proposer,
+        sourceDigest,
+        verdict,
+        functionText: cand.functionText,
+        ...(cand.plan !== undefined ? { plan: cand.plan, legality: cand.legality } : {}),
+      });
       opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdict.accepted ? 'verified' : 'rejected'} — ${verdict.reason}`);
     }
   } finally {
@@ -291,7 +336,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     keyInputs: inputs,
     kernel: kspec.name,
     createdAt: new Date().toISOString(),
-    candidates: records.map(({ functionText: _t, ...r }) => r),
+    candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
   };

@@ -21,6 +21,8 @@ export interface BuildTargetOptions {
   cacheDir?: string;
   offline?: boolean;
   requestTimeoutMs?: number;
+  modelOutput?: 'function' | 'plan' | 'both';
+  checkImpliedPlans?: boolean;
 }
 
 export const DEFAULT_TARGET_OPTIONS = {
@@ -37,6 +39,8 @@ export const DEFAULT_TARGET_OPTIONS = {
   cacheDir: '.autopar/cache',
   offline: false,
   requestTimeoutMs: 120000,
+  modelOutput: 'function',
+  checkImpliedPlans: true,
 } as const satisfies BuildTargetOptions;
 
 const PROPOSERS: ProposerChoice[] = ['auto', 'ollama', 'analyzer', 'none'];
@@ -62,6 +66,9 @@ export function resolveBuildOptions(
   if (o.kind !== 'executable' && o.kind !== 'static-library') {
     throw new OptionsError(`option "kind" is "${o.kind}"; use "executable" or "static-library"`);
   }
+  if (!['function', 'plan', 'both'].includes(o.modelOutput)) {
+    throw new OptionsError(`option "modelOutput" is "${o.modelOutput}"; use "function", "plan" or "both"`);
+  }
   if (typeof o.threshold !== 'number' || !(o.threshold > 0)) {
     throw new OptionsError(`option "threshold" must be a positive number (e.g. 1.05), got ${JSON.stringify(o.threshold)}`);
   }
@@ -86,6 +93,8 @@ export function resolveBuildOptions(
     cacheDir: env.AUTOPAR_CACHE_DIR ? abs(env.AUTOPAR_CACHE_DIR) : abs(o.cacheDir),
     offline: o.offline || env.AUTOPAR_OFFLINE === '1',
     requestTimeoutMs: o.requestTimeoutMs,
+    modelOutput: o.modelOutput,
+    checkImpliedPlans: o.checkImpliedPlans,
     log: ctx.log,
     verbose: ctx.verbose,
   };

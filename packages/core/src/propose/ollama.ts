@@ -4,12 +4,30 @@
 // becomes ProposerUnavailable with a message a user can act on; the caller then keeps
 // the original kernel or uses the built-in analyzer. An answer that contains no
 // usable function is not an error: it yields no candidate, with the reason recorded.
+//
+// Output forms (option `output`, part of the identity and so of the key):
+//   'function' (default): the zero-shot prompt; the model writes the whole function.
+//   'plan':     the plan-zero-shot prompt with Ollama structured outputs (`format` = the
+//               plan schema); the answer is a JSON plan, checked for legality and only
+//               then applied (ollama-plan.ts). An illegal plan is a candidate with no
+//               text that the verifier's plan-legality stage rejects before compile.
+//   'both':     one request of each, function first: two candidates.
+// 'function' stays the default so that existing caches and one-request-per-kernel
+// budgets are unchanged; choose 'plan' or 'both' to get the analyzer-guided pipeline.
+import { createHash } from 'node:crypto';
 import { Ollama } from 'ollama';
 import type { ChatResponse, ListResponse, Message } from 'ollama';
 import { extractFunction } from './extract-code.js';
 import { ProposerUnavailable } from './types.js';
 import type { Candidate, ProposeRequest, Proposer, ProposerIdentity } from './types.js';
 import { buildZeroShotPrompt, STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
+import { buildPlanPrompt, PLAN_STRATEGY, PLAN_TEMPLATE_VERSION } from '../strategy/plan-zero-shot.js';
+import { analyzeState } from '../analysis/analyze.js';
+import { loopMarks, planCandidate, planFacts, planFormatSchema } from './ollama-plan.js';
+
+/** What the model is asked to write: see the header. */
+export type OllamaOutput = 'function' | 'plan' | 'both';
+export const DEFAULT_OLLAMA_OUTPUT: OllamaOutput = 'function';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -40,6 +58,8 @@ export interface OllamaProposerOptions {
   /** Stream the answer (NDJSON) or ask for one JSON reply. Default true. Does not change the output. */
   stream?: boolean;
   sampling?: Partial<OllamaSampling>;
+  /** Whole function, JSON plan, or both (two requests). Default 'function'. In the identity. */
+  output?: OllamaOutput;
 }
 
 export interface Rejection {
@@ -110,9 +130,14 @@ export class OllamaProposer implements Proposer {
   private readonly retries: number;
   private readonly stream: boolean;
   private readonly sampling: OllamaSampling;
+  readonly output: OllamaOutput;
+  private readonly options: OllamaProposerOptions;
   private identity: ProposerIdentity | null = null;
 
   constructor(options: OllamaProposerOptions) {
+    this.options = options;
+    this.output = options.output ?? DEFAULT_OLLAMA_OUTPUT;
+    if (!['function', 'plan', 'both'].includes(this.output)) throw new Error(`ollama output must be 'function', 'plan' or 'both', not '${String(this.output)}'`);
     this.model = options.model;
     this.host = resolveOllamaHost(options.host);
     this.timeoutMs = options.timeoutMs ?? 120_000;
@@ -185,7 +210,13 @@ export class OllamaProposer implements Proposer {
       templateVersion: TEMPLATE_VERSION,
       options: { ...this.sampling },
     };
+    this.identity = identityForOutput(this.identity, this.output);
     return this.identity;
+  }
+
+  /** The same proposer with some options changed (e.g. another output form); identity is re-read. */
+  withOptions(patch: Partial<OllamaProposerOptions>): OllamaProposer {
+    return new OllamaProposer({ ...this.options, ...patch });
   }
 
   async propose(req: ProposeRequest): Promise<Candidate[]> {
@@ -194,6 +225,18 @@ export class OllamaProposer implements Proposer {
 
   /** Like propose(), and also says why an answer gave no candidate. */
   async proposeDetailed(req: ProposeRequest): Promise<ProposalResult> {
+    const result: ProposalResult = { candidates: [], rejected: [] };
+    const add = (r: ProposalResult) => {
+      result.candidates.push(...r.candidates);
+      result.rejected.push(...r.rejected);
+    };
+    if (this.output !== 'plan') add(await this.proposeFunction(req));
+    if (this.output !== 'function') add(await this.proposePlan(req));
+    return result;
+  }
+
+  /** The zero-shot request: the model writes the whole function. */
+  private async proposeFunction(req: ProposeRequest): Promise<ProposalResult> {
     const identity = await this.identify();
     const prompt = buildZeroShotPrompt({ unit: req.unit, spec: req.spec, facts: req.facts });
     const messages: Message[] = [
@@ -212,12 +255,34 @@ export class OllamaProposer implements Proposer {
     };
   }
 
+  /** The plan request: structured output against the plan schema; legality checked before any code. */
+  private async proposePlan(req: ProposeRequest): Promise<ProposalResult> {
+    const identity = await this.identify();
+    const label = `${PLAN_STRATEGY}#1`;
+    let state;
+    try {
+      state = analyzeState(req.unit, req.spec);
+    } catch (err) {
+      // Without the analysis there are no loop ids to plan against and nothing to check a plan with.
+      return { candidates: [], rejected: [{ label, reason: `cannot analyze ${req.unit.name} for a plan: ${(err as Error).message}`, rawResponse: '' }] };
+    }
+    const prompt = buildPlanPrompt({ unit: req.unit, spec: req.spec, facts: planFacts(state, req.facts), loops: loopMarks(state) });
+    const messages: Message[] = [
+      { role: 'system', content: prompt.system },
+      { role: 'user', content: prompt.user },
+    ];
+    const raw = await this.chat(messages, req.signal, planFormatSchema());
+    const r = planCandidate(raw, state, label, identity);
+    if (r.candidate === null) return { candidates: [], rejected: [{ label, reason: r.reason, rawResponse: raw }] };
+    return { candidates: [r.candidate], rejected: [] };
+  }
+
   /** One chat turn; returns the assistant's text. */
-  private async chat(messages: Message[], signal?: AbortSignal): Promise<string> {
+  private async chat(messages: Message[], signal?: AbortSignal, format?: object): Promise<string> {
     const attempt = async (): Promise<string> => {
       const { ollama, done, explain } = this.client(this.timeoutMs, signal);
       try {
-        const base = { model: this.model, messages, options: { ...this.sampling } };
+        const base = { model: this.model, messages, options: { ...this.sampling }, ...(format ? { format } : {}) };
         if (!this.stream) {
           const res: ChatResponse = await ollama.chat({ ...base, stream: false });
           return res.message?.content ?? '';
@@ -255,4 +320,22 @@ export class OllamaProposer implements Proposer {
       }
     }
   }
+}
+
+/**
+ * An Ollama identity for an output form: strategy and template version name the
+ * prompt(s), and plan forms add the digest of the structured-output schema to the
+ * options. 'function' is the zero-shot identity as it always was.
+ */
+export function identityForOutput(base: ProposerIdentity, output: OllamaOutput): ProposerIdentity {
+  const { planSchema: _drop, ...options } = (base.options ?? {}) as Record<string, unknown>;
+  if (output === 'function') return { ...base, strategy: STRATEGY, templateVersion: TEMPLATE_VERSION, options };
+  const withSchema = { ...options, planSchema: planSchemaDigest() };
+  if (output === 'plan') return { ...base, strategy: PLAN_STRATEGY, templateVersion: PLAN_TEMPLATE_VERSION, options: withSchema };
+  return { ...base, strategy: `${STRATEGY}+${PLAN_STRATEGY}`, templateVersion: `${TEMPLATE_VERSION}+${PLAN_TEMPLATE_VERSION}`, options: withSchema };
+}
+
+/** The structured-output schema sent with plan requests changes the answers: its digest is in the identity. */
+function planSchemaDigest(): string {
+  return createHash('sha256').update(JSON.stringify(planFormatSchema())).digest('hex').slice(0, 16);
 }

@@ -40,6 +40,12 @@ export interface Candidate {
   functionText: string;
   /** The plan the text was generated from, when the proposer works through plans. */
   plan?: unknown;
+  /**
+   * The proposer's own legality check of `plan` (analysis/legality.ts), made before any
+   * code was generated from it. When it failed, `functionText` is empty: the plan was
+   * never applied, and the verifier's plan-legality stage rejects the candidate.
+   */
+  legality?: { ok: boolean; errors: string[]; warnings: string[] };
   /** Raw model answer, kept for the report. */
   rawResponse?: string;
 }

@@ -118,6 +118,29 @@ describe('validateSpec', () => {
     expect(e.field).toBe('kernels[0].args[3].init');
   });
 
+  it('accepts the differential-testing fields (limits, allowZero, edgeSizes, reduction, specialValues, deterministic)', () => {
+    const s = saxpySpec() as any;
+    Object.assign(s.kernels[0].sizes, { limits: { n: { min: 1, max: 64, multipleOf: 1 } }, allowZero: true, edgeSizes: true });
+    s.kernels[0].deterministic = false;
+    Object.assign(s.kernels[0].args[3], { reduction: { terms: 'n', magnitude: 1 }, specialValues: true, deterministic: true });
+    expect(() => validateSpec(s, 'spec.json')).not.toThrow();
+  });
+
+  it('rejects limits for a name that is not a size', () => {
+    const e = errorOf((s) => (s.kernels[0].sizes.limits = { m: { max: 4 } }));
+    expect(e.field).toBe('kernels[0].sizes.limits.m');
+  });
+
+  it('rejects special values on an integer buffer', () => {
+    const e = errorOf((s) => Object.assign(s.kernels[0].args[2], { type: 'int', init: { gen: 'randint', min: 0, max: 3 }, specialValues: true }));
+    expect(e.message).toMatch(/needs a float or double buffer/);
+  });
+
+  it('rejects a reduction bound whose terms use an unknown name', () => {
+    const e = errorOf((s) => (s.kernels[0].args[3].reduction = { terms: 'rows' }));
+    expect(e.field).toBe('kernels[0].args[3].reduction.terms');
+  });
+
   it('rejects a size name that is a C keyword', () => {
     const e = errorOf((s) => {
       s.kernels[0].sizes = { test: [{ int: 1 }], bench: { int: 2 } };
@@ -136,6 +159,37 @@ describe('loadSpecFile', () => {
     const loaded = await loadSpecFile(path);
     expect(loaded.dir).toBe(dir);
     expect(loaded.file.kernels[0]!.args).toHaveLength(4);
+  });
+});
+
+describe('invalid JSON', () => {
+  const errorFor = async (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopar-spec-'));
+    const path = join(dir, 'autopar.spec.json');
+    writeFileSync(path, text);
+    const e = await loadSpecFile(path).catch((x: Error) => x);
+    return { path, message: (e as Error).message };
+  };
+
+  it('is one line with the line and column of a bad token (Node quotes a multi-line snippet)', async () => {
+    const { path, message } = await errorFor('{\n  "version": 1,\n  "kernels": }\n');
+    expect(message).toBe(`${path}: not valid JSON at line 3 column 14: Unexpected token '}'; fix the syntax`);
+  });
+
+  it('turns a character offset into line and column', async () => {
+    const { path, message } = await errorFor('{\n  "version": 1\n  "kernels": []\n}\n');
+    expect(message).toBe(`${path}: not valid JSON at line 3 column 3: Expected ',' or '}' after property value; fix the syntax`);
+  });
+
+  it('reports a truncated file at its end, on one line', async () => {
+    const { message } = await errorFor('{\n  "kernels": [\n');
+    expect(message).toMatch(/: not valid JSON at line 3 column 1: Unexpected end of JSON input; fix the syntax$/);
+    expect(message).not.toContain('\n');
+  });
+
+  it('escapes a newline that is itself the bad token', async () => {
+    const { message } = await errorFor('{\n"version": tru\n}');
+    expect(message).toMatch(/not valid JSON at line 2 column 15: Unexpected token '\\n'; fix the syntax$/);
   });
 });
 

@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SpecError } from './errors.js';
 import { checkExpression } from './expr.js';
-import type { ArgSpec, ElemType, KernelSpec, SpecFile } from './types.js';
+import { describeJsonError } from './json-error.js';
+import type { ArgSpec, ElemType, KernelSpec, ReductionBound, SpecFile } from './types.js';
 
 export { SpecError } from './errors.js';
 
@@ -38,7 +39,7 @@ export async function loadSpecFile(path: string): Promise<{ file: SpecFile; dir:
   try {
     obj = JSON.parse(text);
   } catch (e) {
-    throw new SpecError(abs, '', `not valid JSON (${(e as Error).message}); fix the syntax`);
+    throw new SpecError(abs, '', `${describeJsonError(text, e as Error)}; fix the syntax`);
   }
   return { file: validateSpec(obj, abs), dir: dirname(abs) };
 }
@@ -129,6 +130,31 @@ function checkKernel(k: KernelSpec, at: string, where: string): void {
           `${missing.length ? `; add ${missing.join(', ')}` : ''}${extra.length ? `; remove ${extra.join(', ')}` : ''}`,
       );
     }
+  });
+
+  for (const [n, lim] of Object.entries(k.sizes.limits ?? {})) {
+    if (!sizeNames.includes(n)) fail(`${at}.sizes.limits.${n}`, `'${n}' is not a size name (sizes: ${sizeNames.join(', ')}); fix the name`);
+    if (lim.min !== undefined && lim.max !== undefined && lim.min > lim.max) fail(`${at}.sizes.limits.${n}.min`, `min (${lim.min}) is greater than max (${lim.max})`);
+  }
+  const sizeOnly = new Set(sizeNames);
+  const checkReduction = (r: ReductionBound | undefined, field: string, type: ElemType) => {
+    if (!r) return;
+    if (isIntegerType(type)) fail(field, `reduction bounds are for float and double results; ${type} results are compared exactly (remove it)`);
+    try {
+      checkExpression(r.terms, sizeOnly);
+    } catch (e) {
+      fail(`${field}.terms`, `${(e as Error).message}; use size names, integers and + - * / % << >> ( )`);
+    }
+  };
+  if (k.returns) checkReduction(k.returns.reduction, `${at}.returns.reduction`, k.returns.type);
+  k.args.forEach((a, j) => {
+    if (a.kind === 'scalar') return;
+    const aat = `${at}.args[${j}]`;
+    if (a.kind === 'input' && a.reduction) fail(`${aat}.reduction`, `'reduction' applies to output and inout buffers; remove it from input '${a.name}'`);
+    if (a.kind === 'input' && a.deterministic !== undefined) fail(`${aat}.deterministic`, `'deterministic' applies to output and inout buffers; remove it from input '${a.name}'`);
+    if (a.specialValues && a.kind === 'output') fail(`${aat}.specialValues`, `'specialValues' applies to input and inout buffers (the harness fills those)`);
+    if (a.specialValues && a.type !== 'float' && a.type !== 'double') fail(`${aat}.specialValues`, `'specialValues' (NaN/Inf inputs) needs a float or double buffer; '${a.name}' is ${a.type}`);
+    checkReduction(a.reduction, `${aat}.reduction`, a.type);
   });
 
   // Generators, in order: each may use the sizes and the nnz of generators before it.

@@ -54,7 +54,47 @@ export type ArgSpec =
       init?: InitSpec;
       /** Overrides the kernel's tolerance for this buffer. */
       tolerance?: Tolerance;
+      /** Output/inout: the elements are sums whose order a parallel variant may change (see ReductionBound). */
+      reduction?: ReductionBound;
+      /**
+       * Output/inout: the candidate must give bit-identical values on every call at the same
+       * thread count. Default: the kernel's `deterministic`, else true for integer buffers.
+       */
+      deterministic?: boolean;
+      /**
+       * Input/inout of type float or double: one extra differential seed (SPECIAL_VALUES_SEED)
+       * fills it with NaN, +Inf, -Inf and -0.0 at some positions (always at least one NaN).
+       * Outputs must then match position by position (NaN only where the original has NaN).
+       */
+      specialValues?: boolean;
     };
+
+/**
+ * Order-insensitive error bound for an output element that is a sum of `terms` terms
+ * (e.g. a dot product or a row of a matrix product). Summing the same terms in two orders
+ * differs by at most 2·γ(N)·Σ|t_i| (Higham, recursive summation), with N = terms evaluated
+ * at the test size and γ(N) = N·u/(1 − N·u), u the unit roundoff of the element type
+ * (2^-53 double, 2^-24 float). Σ|t_i| is taken as N·magnitude when `magnitude` (a bound on
+ * |t_i|) is given — a rigorous bound — and as max(|expected|, |actual|) otherwise, which is
+ * exact for terms of one sign and too tight under heavy cancellation (give magnitude then).
+ * An element passes when within this bound OR within the tolerance.
+ */
+export interface ReductionBound {
+  /** Number of terms per element: an expression over size names, e.g. "n" or "k*k*cin". */
+  terms: string;
+  /** Upper bound on |term|, e.g. 1 for products of values in [-1, 1]. */
+  magnitude?: number;
+}
+
+/** Which values derived (edge) test sizes may give a size name. */
+export interface SizeLimit {
+  /** Smallest value (default: the smallest non-zero value of the name in sizes.test). */
+  min?: number;
+  /** Largest value (default: the largest value of the name in sizes.test). */
+  max?: number;
+  /** Values must be multiples of this (e.g. 4 for a kernel that needs n % 4 == 0). */
+  multipleOf?: number;
+}
 
 /**
  * Structured inputs made by a named generator in the harness.
@@ -84,12 +124,27 @@ export interface KernelSpec {
     test: SizeBinding[];
     /** One bench size, large enough that the serial kernel runs >= 50 ms. */
     bench: SizeBinding;
+    /**
+     * Derive extra test sizes (default true): 1, 2, small primes and values just above
+     * chunk-size multiples (17, 33, 65, 129), within each name's limits, never costlier than
+     * the largest test size. See verify/edge-sizes.ts.
+     */
+    edgeSizes?: boolean;
+    /** Legal ranges of the size names for derived sizes (defaults from sizes.test). */
+    limits?: Record<string, SizeLimit>;
+    /** Derived sizes may set a size name to 0 (default: true when some test binding has a 0). */
+    allowZero?: boolean;
   };
   /** One entry per C parameter, in signature order. */
   args: ArgSpec[];
   generators?: GeneratorSpec[];
   /** Present when the kernel returns a value (compared like a 1-element output). */
-  returns?: { type: ElemType; tolerance?: Tolerance };
+  returns?: { type: ElemType; tolerance?: Tolerance; reduction?: ReductionBound; deterministic?: boolean };
+  /**
+   * Outputs must be bit-identical across calls at the same thread count (default: true for
+   * integer outputs, false for floating ones, whose reductions may be ordered differently).
+   */
+  deterministic?: boolean;
   /** Input seeds for differential testing (default [1, 2]). */
   seeds?: number[];
   /** Default tolerance for floating outputs (default { rel: 1e-9, abs: 1e-12 }). */

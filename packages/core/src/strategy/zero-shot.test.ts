@@ -53,6 +53,6 @@ describe('zero-shot template', () => {
   it('pins the rendered template to TEMPLATE_VERSION', () => {
     const p = buildZeroShotPrompt({ unit, spec, facts: 'F' });
     const hash = createHash('sha256').update(p.system + '\u0000' + p.user).digest('hex').slice(0, 16);
-    expect({ TEMPLATE_VERSION, hash }).toEqual({ TEMPLATE_VERSION: 'zero-shot/1', hash: '971c1ec8aa205917' });
+    expect({ TEMPLATE_VERSION, hash }).toEqual({ TEMPLATE_VERSION: 'zero-shot/2', hash: '971c1ec8aa205917' });
   });
 });

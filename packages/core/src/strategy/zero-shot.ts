@@ -4,11 +4,14 @@
 // the wording below must bump it, or old cached variants would be attributed to a
 // prompt that never produced them. zero-shot.test.ts pins a hash of the rendered
 // template to catch a forgotten bump.
+//   zero-shot/1: first version.
+//   zero-shot/2: same wording; builds now pass the analyzer's facts, so the rendered
+//                prompt has the '## Analysis of its loops' section that /1's never had.
 import type { KernelUnit } from '../kernel/types.js';
 import type { ArgSpec, KernelSpec } from '../spec/types.js';
 
 export const STRATEGY = 'zero-shot';
-export const TEMPLATE_VERSION = 'zero-shot/1';
+export const TEMPLATE_VERSION = 'zero-shot/2';
 
 export interface PromptInput {
   unit: KernelUnit;
@@ -34,7 +37,8 @@ function describeArg(a: ArgSpec): string {
   return `- \`${a.name}\` (${a.type} buffer of ${a.length} elements, ${role})`;
 }
 
-function describeSpec(spec: KernelSpec): string {
+/** The spec in prose (shared with the plan template). */
+export function describeSpec(spec: KernelSpec): string {
   const lines: string[] = [];
   if (spec.description) lines.push(spec.description.trim());
   lines.push('Arguments:', ...spec.args.map(describeArg));

@@ -78,6 +78,10 @@ describe('toolchainAvailable', () => {
     expect(installHint('clang-19')).toBe('apt-get install clang-19 libomp-19-dev');
   });
 
+  it('gives a generic fix naming the cc option and AUTOPAR_CC for an unrecognised compiler', () => {
+    expect(installHint('/opt/weird/bin/mycc')).toBe("install mycc, or set the target's `cc` option / AUTOPAR_CC to an installed compiler such as gcc");
+  });
+
   it.skipIf(!hasGcc)('reports an installed gcc with its OpenMP version', async () => {
     const r = await toolchainAvailable('gcc');
     expect(r).toMatchObject({ ok: true });

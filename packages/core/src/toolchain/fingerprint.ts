@@ -294,7 +294,7 @@ export function installHint(cc: string): string {
   const gcc = /^gcc(-\d+)?$/.exec(name);
   if (gcc) return `apt-get install gcc${gcc[1] ?? ''}`;
   if (name === 'cc') return 'apt-get install gcc';
-  return `install ${name}, or point the target's compiler option at one that is installed`;
+  return `install ${name}, or set the target's \`cc\` option / AUTOPAR_CC to an installed compiler such as gcc`;
 }
 
 // ---------------------------------------------------------------------------

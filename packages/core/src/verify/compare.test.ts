@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ElemType, KernelSpec } from '../spec/types.js';
-import { compareOutputs, ulpDistance } from './compare.js';
+import { compareOutputs, mustBeDeterministic, ulpDistance } from './compare.js';
 import { elemSize } from './elem-types.js';
 import type { OutputRecord } from './output-file.js';
 
@@ -78,6 +78,28 @@ describe('compareOutputs', () => {
     expect(compareOutputs([record('return', 'double', [100])], [record('return', 'double', [101])], s, ctx).message).toBe(
       'return value: expected 100 got 101 (size n=13, seed 2, threads 3)',
     );
+  });
+
+  it('accepts a reordered sum within the reduction bound 2·γ(N)·S and rejects a dropped term', () => {
+    const s = spec({ tolerance: { ulp: 0 } });
+    (s.args[1] as { reduction?: object }).reduction = { terms: 'n', magnitude: 1 };
+    // n = 13 terms of |t| <= 1: bound 2 * (13u / (1 - 13u)) * 13 ≈ 3.8e-14
+    expect(compareOutputs([record('C', 'double', [2])], [record('C', 'double', [2 + 3e-14])], s, ctx).ok).toBe(true);
+    expect(compareOutputs([record('C', 'double', [2])], [record('C', 'double', [2 + 1e-12])], s, ctx).ok).toBe(false);
+  });
+
+  it('scales the reduction bound with the size and, without magnitude, with the values', () => {
+    const s = spec({ tolerance: { ulp: 0 } });
+    (s.args[1] as { reduction?: object }).reduction = { terms: 'n*1000' };
+    const big = { ...ctx, size: { n: 1000 } };
+    expect(compareOutputs([record('C', 'double', [100])], [record('C', 'double', [100 + 1e-8])], s, big).ok).toBe(true);
+    expect(compareOutputs([record('C', 'double', [100])], [record('C', 'double', [100 + 1e-8])], s, ctx).ok).toBe(false);
+  });
+
+  it('requires determinism of integer outputs by default, of floating ones only when the spec says so', () => {
+    expect(mustBeDeterministic(spec(), 'idx', 'int')).toBe(true);
+    expect(mustBeDeterministic(spec(), 'C', 'double')).toBe(false);
+    expect(mustBeDeterministic(spec({ deterministic: true }), 'C', 'double')).toBe(true);
   });
 
   it('reports a buffer of the wrong length', () => {

@@ -3,7 +3,8 @@
 // elements must be identical unless the buffer gives its own bound; NaN equals NaN only at
 // the same position. The message names the first mismatch the way a person debugs it:
 //   buffer C[17]: expected 1.25 got 1.5 (size n=13, seed 2, threads 3)
-import type { ElemType, KernelSpec, SizeBinding, Tolerance } from '../spec/types.js';
+import { evaluateExpression } from '../spec/expr.js';
+import type { ElemType, KernelSpec, ReductionBound, SizeBinding, Tolerance } from '../spec/types.js';
 import { isFloatType } from './elem-types.js';
 import { describeSize } from './harness.js';
 import type { OutputRecord } from './output-file.js';
@@ -44,6 +45,35 @@ export function toleranceFor(spec: KernelSpec, record: string, type: ElemType): 
   return own ?? (isFloatType(type) ? (spec.tolerance ?? DEFAULT_TOLERANCE) : undefined);
 }
 
+/** The reduction bound of a record, if its spec entry declares one. */
+export function reductionFor(spec: KernelSpec, record: string): ReductionBound | undefined {
+  if (record === 'return') return spec.returns?.reduction;
+  const arg = spec.args.find((a) => a.name === record);
+  return arg && arg.kind !== 'scalar' ? arg.reduction : undefined;
+}
+
+/**
+ * Largest |a-b| the reduction bound allows: 2·γ(N)·S with γ(N) = N·u/(1-N·u), S = N·magnitude
+ * or max(|a|, |b|) (see ReductionBound in spec/types.ts). N·u >= 1/2 gives no useful bound: 0.
+ */
+export function reductionAllowance(r: ReductionBound, terms: number, a: number, b: number, type: ElemType): number {
+  const u = type === 'float' ? 2 ** -24 : 2 ** -53;
+  const nu = terms * u;
+  if (!(terms > 0) || nu >= 0.5) return 0;
+  const gamma = nu / (1 - nu);
+  const sum = r.magnitude !== undefined ? terms * r.magnitude : Math.max(Math.abs(a), Math.abs(b));
+  return 2 * gamma * sum;
+}
+
+/** Whether a record must give bit-identical values on every call at one thread count. */
+export function mustBeDeterministic(spec: KernelSpec, record: string, type: ElemType): boolean {
+  const own = record === 'return' ? spec.returns?.deterministic : (() => {
+    const arg = spec.args.find((a) => a.name === record);
+    return arg && arg.kind !== 'scalar' ? arg.deterministic : undefined;
+  })();
+  return own ?? spec.deterministic ?? !isFloatType(type);
+}
+
 export function describeContext(ctx: CompareContext): string {
   if (ctx.label) return ctx.label;
   return `size ${describeSize(ctx.size)}, seed ${ctx.seed}${ctx.threads === undefined ? '' : `, threads ${ctx.threads}`}`;
@@ -61,7 +91,9 @@ export function compareOutputs(expected: OutputRecord[], actual: OutputRecord[],
       return fail(`${label}: candidate wrote ${act.count} ${act.type} elements, the original ${exp.count} ${exp.type}`);
     }
     if (exp.bytes.equals(act.bytes)) continue;
-    const mismatches = findMismatches(exp, act, toleranceFor(spec, exp.name, exp.type));
+    const reduction = reductionFor(spec, exp.name);
+    const terms = reduction ? evaluateExpression(reduction.terms, ctx.size) : 0;
+    const mismatches = findMismatches(exp, act, toleranceFor(spec, exp.name, exp.type), reduction && { bound: reduction, terms });
     if (mismatches.found.length === 0) continue;
     const first = mismatches.found[0]!;
     const at = exp.name === 'return' ? 'return value' : `buffer ${exp.name}[${first.index}]`;
@@ -76,7 +108,12 @@ export function compareOutputs(expected: OutputRecord[], actual: OutputRecord[],
   return { ok: true, message: '', mismatches: [] };
 }
 
-function findMismatches(exp: OutputRecord, act: OutputRecord, tol: Tolerance | undefined): { found: Mismatch[]; total: number } {
+interface ReductionCheck {
+  bound: ReductionBound;
+  terms: number;
+}
+
+function findMismatches(exp: OutputRecord, act: OutputRecord, tol: Tolerance | undefined, red?: ReductionCheck): { found: Mismatch[]; total: number } {
   const read = reader(exp.type);
   const found: Mismatch[] = [];
   let total = 0;
@@ -85,6 +122,8 @@ function findMismatches(exp: OutputRecord, act: OutputRecord, tol: Tolerance | u
     const a = read(exp.bytes, off);
     const b = read(act.bytes, off);
     if (elementsMatch(a, b, exp, act, off, tol)) continue;
+    if (red && typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) &&
+        Math.abs(a - b) <= reductionAllowance(red.bound, red.terms, a, b, exp.type)) continue;
     total++;
     if (found.length < MAX_REPORTED) found.push({ buffer: exp.name, index: i, expected: show(a, exp.type), actual: show(b, exp.type) });
   }

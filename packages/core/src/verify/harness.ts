@@ -26,9 +26,10 @@ import { createHash } from 'node:crypto';
 import { toCExpression } from '../spec/expr.js';
 import type { ArgSpec, GeneratorSpec, InitSpec, KernelSpec } from '../spec/types.js';
 import { cTypeOf, typeCode } from './elem-types.js';
+import { SPECIAL_VALUES_SEED } from './edge-sizes.js';
 
 /** Bump when the generated code changes what inputs are made or how results are written. */
-export const HARNESS_VERSION = 1;
+export const HARNESS_VERSION = 2;
 
 /** Byte written over every output buffer (and the return slot) before each call. */
 export const OUTPUT_FILL_BYTE = 0xcd;
@@ -127,7 +128,7 @@ export function generateHarness(spec: KernelSpec): string {
   ].join('\n');
 
   const fills = buffers
-    .map((b, i) => (b.kind === 'output' ? '' : fillCode(b, i, genIndex)))
+    .map((b, i) => (b.kind === 'output' ? '' : fillCode(b, i, genIndex) + (b.specialValues ? `\n${specialValuesCode(b, i)}` : '')))
     .filter(Boolean)
     .join('\n');
 
@@ -563,6 +564,25 @@ function fillCode(b: BufferArg, i: number, genIndex: Map<string, number>): strin
     case 'iota':
       return loop('i');
   }
+}
+
+/**
+ * In the SPECIAL_VALUES_SEED run only: about one element in eight becomes NaN, +Inf, -Inf
+ * or -0.0, and one (random) element is always NaN.
+ */
+function specialValuesCode(b: BufferArg, i: number): string {
+  const t = cTypeOf(b.type);
+  return `    if (ap_seed == ${SPECIAL_VALUES_SEED}ULL) { /* ${b.name}: NaN/Inf inputs */
+        ${t} *p = (${t} *)ap_bufs[${i}].data;
+        long long len = ap_bufs[${i}].len;
+        const ${t} specials[4] = { (${t})NAN, (${t})INFINITY, (${t})-INFINITY, (${t})-0.0 };
+        uint64_t s = ap_stream(ap_seed ^ 0x5bd1e995ULL, ${hex64(nameHash(b.name))});
+        for (long long i = 0; i < len; i++) {
+            uint64_t r = ap_next(&s);
+            if (r % 8 == 0) p[i] = specials[(r >> 8) % 4];
+        }
+        if (len > 0) p[ap_next(&s) % (uint64_t)len] = (${t})NAN;
+    }`;
 }
 
 /**

@@ -3,8 +3,10 @@
 import type { VerifyPolicy } from './types.js';
 
 export const DEFAULT_VERIFY_POLICY: VerifyPolicy = {
-  version: 1,
+  version: 2,
   threadCounts: [1, 2, 3],
+  seeds: 3,
+  edgeSizes: 6,
   benchPairs: 5,
   warmupRuns: 1,
   sanitizers: { memory: true, race: true },

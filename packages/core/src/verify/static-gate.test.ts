@@ -50,6 +50,92 @@ describe('staticGate', () => {
     expect(gate(`int counter;\n${fn(LOOP)}`).reason).toMatch(/found declaration 'int counter;' at line 1/);
   });
 
+  it('rejects a call of a function outside the allow-list, naming it and its line', () => {
+    expect(gate(fn(`    __builtin_printf("x");\n${LOOP}`)).reason).toMatch(/^calls '__builtin_printf' at line 3, which is not allowed; a kernel may call only /);
+    expect(gate(fn(`    usleep(10);\n${LOOP}`)).reason).toMatch(/^calls 'usleep' at line 3, which is not allowed/);
+  });
+
+  it('allows libm, omp_*, intrinsics, safe builtins, memcpy/abs and heap scratch', () => {
+    const body = [
+      '    float *t = malloc(sizeof(float) * (size_t)n); if (!t) return;',
+      '    memcpy(t, x, sizeof(float) * (size_t)n); free(t);',
+      '    int k = abs(omp_get_max_threads()); (void)k;',
+      '    if (__builtin_expect(n > 0, 1)) __builtin_prefetch(x);',
+      '    for (int i = 0; i < n; i++) y[i] = a * x[i] + sqrtf(fabsf(y[i])) * 0 + y[i];',
+    ].join('\n');
+    expect(gate(`#include <math.h>\n#include <stdlib.h>\n#include <string.h>\n#include <omp.h>\n${fn(body)}`)).toMatchObject({ ok: true });
+  });
+
+  it("allows the kernel's closure helpers and whatever the original kernel calls", () => {
+    const original = 'static float sq(float v) { return v * v; }\nvoid saxpy(int n, float a, const float *x, float *y)\n{\n    for (int i = 0; i < n; i++) y[i] = a * sq(x[i]) + ext_scale(y[i]);\n}\n';
+    const u = extractKernels(original, 'saxpy.c', ['saxpy'])[0]!;
+    const cand = fn('    #pragma omp parallel for\n    for (int i = 0; i < n; i++) y[i] = a * sq(x[i]) + ext_scale(y[i]);');
+    expect(staticGate(cand, u, spec)).toMatchObject({ ok: true });
+    expect(staticGate(fn(`    other_helper();\n${LOOP}`), u, spec).reason).toMatch(/^calls 'other_helper' at line 3/);
+  });
+
+  it('rejects a hand-written prototype of a libc alias, even one no deny-list names', () => {
+    expect(gate(fn(`    extern int __libc_system(const char *);\n    __libc_system("x");\n${LOOP}`)).reason).toMatch(
+      /^declares function or function pointer '__libc_system' at line 3/,
+    );
+  });
+
+  it('rejects extern and thread-local declarations', () => {
+    expect(gate(fn(`    extern char **__environ;\n${LOOP}`)).reason).toBe("extern declaration of '__environ' at line 3: a kernel may not declare outside symbols");
+    expect(gate(fn(`    static __thread int t;\n${LOOP}`)).ok).toBe(false);
+  });
+
+  it('rejects function pointers: variables, casts and calls through expressions', () => {
+    expect(gate(fn(`    float (*f)(float) = sqrtf; (void)f;\n${LOOP}`)).reason).toMatch(/^declares function or function pointer 'f' at line 3/);
+    expect(gate(fn(`    void *p = (void *)sqrtf;\n    ((float (*)(float))p)(1.0f);\n${LOOP}`)).reason).toMatch(/function pointer type .* at line 4|calls through an expression/);
+    expect(gate(fn(`    void *tab[1] = {0};\n    (*(void (**)(void))tab)();\n${LOOP}`)).ok).toBe(false);
+  });
+
+  it('rejects a call of a local variable (a function pointer hidden behind a typedef)', () => {
+    expect(gate(fn(`    __typeof__(sqrtf) *sqrtf2 = sqrtf; float sqrtf3 = 0; (void)sqrtf3;\n    sqrtf2(1.0f);\n${LOOP}`)).reason).toMatch(
+      /^calls 'sqrtf2' at line 4, a variable of the kernel/,
+    );
+  });
+
+  it('rejects taking the address of a name that is not the kernel\'s', () => {
+    expect(gate(fn(`    void *p = &sqrtf; (void)p;\n${LOOP}`)).reason).toBe(
+      "takes the address of 'sqrtf' at line 3, which is not a variable of the kernel or of its closure",
+    );
+  });
+
+  it('rejects static locals, which keep state between calls (memoizing the benchmark)', () => {
+    expect(gate(fn(`    static int done;\n    if (done) return;\n    done = 1;\n${LOOP}`)).reason).toMatch(
+      /^static local variable 'done' at line 3 keeps state between calls/,
+    );
+  });
+
+  it('allows static const tables of numbers, at top level and inside, and nothing else static', () => {
+    const table = 'static const float W[4] = { 0.5f, -1, 2e-3f, (4) };\n';
+    const r = gate(`${table}${fn(`    static const int K[2] = {1, 2}; (void)K; (void)W;\n${LOOP}`)}`);
+    expect(r).toMatchObject({ ok: true });
+    expect(gate(`static float W[4] = {0};\n${fn(LOOP)}`).reason).toMatch(/found declaration 'static float W\[4\] = \{0\};' at line 1/);
+    expect(gate(`static const float *P = 0;\n${fn(LOOP)}`).ok).toBe(false);
+    expect(gate(`static const long A = (long)&saxpy;\n${fn(LOOP)}`).ok).toBe(false);
+  });
+
+  it('checks calls inside #pragma clauses', () => {
+    expect(gate(fn(`    #pragma omp parallel for num_threads(getpid() % 2 + 1)\n${LOOP}`)).reason).toMatch(/^calls 'getpid' in a #pragma at line 3/);
+    expect(gate(fn(`    #pragma omp parallel for num_threads(omp_get_max_threads()) schedule(dynamic, 4) if(n > 100)\n${LOOP}`)).ok).toBe(true);
+  });
+
+  it('rejects asm in any spelling and .incbin, even in strings', () => {
+    expect(gate(fn(`    asm volatile("" ::: "memory");\n${LOOP}`)).reason).toBe("uses inline assembly ('asm') at line 3");
+    expect(gate(fn(`    __asm ("nop");\n${LOOP}`)).reason).toBe("uses inline assembly ('__asm') at line 3");
+    expect(gate(fn(`    const char *s = ".incbin \\"/etc/passwd\\""; (void)s;\n${LOOP}`)).reason).toBe("'.incbin' at line 3 is not allowed (assembler directive)");
+    expect(gate(`/* no asm here */\n${fn(LOOP)}`).ok).toBe(true);
+  });
+
+  it('rejects signal, setjmp/longjmp, raise, abort, exit, _Exit and atexit', () => {
+    for (const f of ['signal(2, 0)', 'raise(9)', 'abort()', 'exit(0)', '_Exit(0)', 'atexit(0)', 'longjmp(0, 1)', 'setjmp(0)', '__builtin_trap()']) {
+      expect(gate(fn(`    ${f};\n${LOOP}`)).ok, f).toBe(false);
+    }
+  });
+
   it('rejects constructor attributes', () => {
     expect(gate(fn(LOOP, '__attribute__((constructor)) void saxpy(int n, float a, const float *x, float *y)')).ok).toBe(false);
   });

@@ -12,11 +12,20 @@
 //    could assemble a forbidden name out of pieces), no _Pragma, no digraph/trigraph or line
 //    splice tricks, no constructor/section-like attributes;
 //  - it mentions none of the process, file, network or loader functions in FORBIDDEN_NAMES
-//    (mentions, not only calls: taking `&system` is as bad as calling it).
+//    (mentions, not only calls: taking `&system` is as bad as calling it);
+//  - every call (also inside #pragma clauses) is a direct call of an allowed callee
+//    (allowed-calls.ts): no call through a pointer or a variable, no local prototypes or
+//    function pointer declarations or casts, no `extern` or thread-local declarations, no
+//    address taken of a name that is not the kernel's own or its closure's;
+//  - it keeps no state: no static locals (a kernel that caches its result between calls
+//    would fool the benchmark); `static const` tables of numbers are the one exception, at
+//    top level or inside, since they cannot change or run anything;
+//  - no spelling of asm and no `.incbin`, anywhere outside comments.
 import { extractKernels } from '../kernel/extract.js';
 import { parse, type SyntaxNode } from '../kernel/parse.js';
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
+import { ALLOWED_CALLEES_SUMMARY, PRAGMA_WORDS, isGenerallyAllowedCallee } from './allowed-calls.js';
 
 /**
  * Headers a candidate may include. Only headers that declare computation (math, OpenMP,
@@ -46,7 +55,7 @@ const FORBIDDEN_NAMES: ReadonlySet<string> = new Set([
 
 const ASM_WORDS = new Set(['asm', '__asm', '__asm__']);
 /** Attributes that make code run or land somewhere other than a plain call of the kernel. */
-const FORBIDDEN_ATTRIBUTES = /\b(constructor|destructor|section|alias|ifunc|weakref|naked|target_clones|used|visibility)\b/;
+const FORBIDDEN_ATTRIBUTES = /\b(constructor|destructor|section|alias|ifunc|weakref|naked|target_clones|used|visibility|cleanup)\b/;
 
 export interface GateResult {
   ok: boolean;
@@ -69,6 +78,7 @@ export function staticGate(candidateText: string, unit: KernelUnit, spec: Kernel
   if (textProblem) return reject(textProblem);
 
   const functions: SyntaxNode[] = [];
+  const tables: SyntaxNode[] = [];
   for (const node of root.namedChildren) {
     if (node.type === 'comment') continue;
     if (node.type === 'preproc_include') {
@@ -80,8 +90,12 @@ export function staticGate(candidateText: string, unit: KernelUnit, spec: Kernel
       functions.push(node);
       continue;
     }
+    if (node.type === 'declaration' && isConstantTable(node)) {
+      tables.push(node);
+      continue;
+    }
     return reject(
-      `only the kernel function and #include <...> lines are allowed at top level; found ${describeNode(node)} at line ${line(node)}`,
+      `only the kernel function and #include <...> lines are allowed at top level; found ${describeNode(node)} at line ${line(node)} (static const tables of numbers are the one exception)`,
     );
   }
   if (functions.length !== 1) {
@@ -93,7 +107,11 @@ export function staticGate(candidateText: string, unit: KernelUnit, spec: Kernel
   }
 
   const fn = functions[0]!;
-  const bodyProblem = forbiddenConstruct(fn);
+  for (const t of tables) {
+    const problem = forbiddenConstruct(t, undefined);
+    if (problem) return reject(problem);
+  }
+  const bodyProblem = forbiddenConstruct(fn, callContext(unit, fn, tables));
   if (bodyProblem) return reject(bodyProblem);
 
   let candidate: KernelUnit;
@@ -105,7 +123,7 @@ export function staticGate(candidateText: string, unit: KernelUnit, spec: Kernel
   const sigProblem = signatureProblem(unit, candidate, spec);
   if (sigProblem) return reject(sigProblem);
 
-  return { ok: true, reason: 'one definition of the kernel with its signature; allowed headers only; no forbidden calls or asm' };
+  return { ok: true, reason: 'one definition of the kernel with its signature; allowed headers and callees only; no state, asm or function pointers' };
 }
 
 function line(node: SyntaxNode): number {
@@ -140,12 +158,199 @@ function includeProblem(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** The first forbidden construct inside the function, as a reason. */
-function forbiddenConstruct(fn: SyntaxNode): string | undefined {
+/** What the kernel body may call and which names it declares itself. */
+interface CallContext {
+  /** Names callable besides the generally allowed ones: kernel, closure helpers and macros, the original's callees. */
+  callable: ReadonlySet<string>;
+  /** Parameters, locals (any scope) and the candidate's own tables. */
+  declared: ReadonlySet<string>;
+  /** Globals of the original's closure (their address may be taken). */
+  globals: ReadonlySet<string>;
+}
+
+function callContext(unit: KernelUnit, fn: SyntaxNode, tables: SyntaxNode[]): CallContext {
+  const callable = new Set<string>([unit.name]);
+  for (const item of unit.closure) if (item.kind === 'function' || item.kind === 'macro') callable.add(item.name);
+  for (const name of calledNames(parse(unit.sourceText, unit.language).rootNode)) callable.add(name);
+  const declared = new Set<string>();
+  const collect = (node: SyntaxNode) => {
+    if (node.type === 'parameter_declaration' || node.type === 'declaration' || node.type === 'init_declarator') {
+      const d = node.childForFieldName('declarator');
+      for (const decl of node.type === 'declaration' ? node.childrenForFieldName('declarator') : d ? [d] : []) {
+        const name = declaredName(decl);
+        if (name) declared.add(name);
+      }
+    }
+    if (node.type === 'enumerator') {
+      const name = node.childForFieldName('name')?.text;
+      if (name) declared.add(name);
+    }
+    for (const c of node.namedChildren) collect(c);
+  };
+  collect(fn);
+  for (const t of tables) collect(t);
+  const globals = new Set(unit.closure.filter((i) => i.kind === 'global').map((i) => i.name));
+  return { callable, declared, globals };
+}
+
+/** Names of the functions (and function-like macros) a piece of code calls directly. */
+function calledNames(root: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const stack: SyntaxNode[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'call_expression') {
+      const f = node.childForFieldName('function');
+      if (f?.type === 'identifier' && !FORBIDDEN_NAMES.has(f.text)) names.add(f.text);
+    }
+    for (const c of node.namedChildren) stack.push(c);
+  }
+  return names;
+}
+
+/** The identifier a declarator declares: `*p`, `a[4]`, `x = 1`, `(*fp)(int)` all lead to one. */
+function declaredName(declarator: SyntaxNode | null): string | undefined {
+  let d: SyntaxNode | null = declarator;
+  while (d && d.type !== 'identifier') {
+    if (d.type === 'parenthesized_declarator') d = d.namedChildren.find((c) => c.type !== 'attribute_specifier') ?? null;
+    else d = d.childForFieldName('declarator');
+  }
+  return d?.text;
+}
+
+function hasDescendant(node: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | undefined {
+  if (types.has(node.type)) return node;
+  for (const c of node.namedChildren) {
+    const found = hasDescendant(c, types);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const FUNCTION_DECLARATORS = new Set(['function_declarator', 'abstract_function_declarator']);
+const NUMERIC_TYPEDEFS = new Set(['int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t', 'int64_t', 'uint64_t', 'size_t', 'ptrdiff_t']);
+const LITERAL_NODES = new Set([
+  'initializer_list', 'number_literal', 'char_literal', 'unary_expression', 'binary_expression', 'parenthesized_expression', 'comment',
+]);
+
+/**
+ * `static const double w[4] = {0.5, -1, 2e-3, 4};`: a table of numbers in read-only memory.
+ * No linkage, no code, no addresses, not writable: it cannot run anything or keep state, and
+ * FFT twiddles, stencil weights or lookup tables are legitimate in a tuned kernel.
+ */
+function isConstantTable(decl: SyntaxNode): boolean {
+  const typeId = decl.childForFieldName('type')?.id;
+  const specifiers = decl.namedChildren.filter((c) => c.id !== typeId && !decl.childrenForFieldName('declarator').some((d) => d.id === c.id));
+  const isStatic = specifiers.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+  const onlyStaticConst = specifiers.every((c) => (c.type === 'storage_class_specifier' && c.text === 'static') || (c.type === 'type_qualifier' && c.text === 'const') || c.type === 'comment');
+  const isConst = specifiers.some((c) => c.type === 'type_qualifier' && c.text === 'const');
+  const type = decl.childForFieldName('type');
+  const numeric = type !== null && (type.type === 'primitive_type' || type.type === 'sized_type_specifier' || (type.type === 'type_identifier' && NUMERIC_TYPEDEFS.has(type.text)));
+  if (!isStatic || !isConst || !onlyStaticConst || !numeric) return false;
+  const declarators = decl.childrenForFieldName('declarator');
+  return declarators.length > 0 && declarators.every((d) => {
+    if (d.type !== 'init_declarator') return false;
+    let inner = d.childForFieldName('declarator');
+    while (inner && inner.type === 'array_declarator') inner = inner.childForFieldName('declarator');
+    const value = d.childForFieldName('value');
+    return inner?.type === 'identifier' && value !== null && onlyLiterals(value);
+  });
+}
+
+function onlyLiterals(node: SyntaxNode): boolean {
+  if (!LITERAL_NODES.has(node.type)) return false;
+  return node.namedChildren.every(onlyLiterals);
+}
+
+function forbiddenMention(node: SyntaxNode): SyntaxNode | undefined {
+  if (node.type === 'identifier' && (FORBIDDEN_NAMES.has(node.text) || /^exec/.test(node.text))) return node;
+  for (const c of node.namedChildren) {
+    const found = forbiddenMention(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A problem with a declaration inside the kernel body, if any. */
+function declarationProblem(node: SyntaxNode): string | undefined {
+  const names = node.childrenForFieldName('declarator').map((d) => declaredName(d) ?? d.text).join(', ');
+  const fnDecl = node.childrenForFieldName('declarator').map((d) => hasDescendant(d, FUNCTION_DECLARATORS)).find(Boolean);
+  if (fnDecl) {
+    return `declares function or function pointer '${names}' at line ${line(node)}; a kernel may not declare functions, only call allowed ones directly`;
+  }
+  for (const c of node.namedChildren) {
+    const word = c.text;
+    if (c.type === 'storage_class_specifier' && word === 'extern') {
+      return `extern declaration of '${names}' at line ${line(node)}: a kernel may not declare outside symbols`;
+    }
+    if ((c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && /^(__thread|_Thread_local|thread_local)$/.test(word)) {
+      return `thread-local variable '${names}' at line ${line(node)} keeps state between calls; kernels must be stateless`;
+    }
+    if (c.type === 'storage_class_specifier' && word === 'static' && !isConstantTable(node)) {
+      return `static local variable '${names}' at line ${line(node)} keeps state between calls; kernels must be stateless (only static const tables of numbers are allowed)`;
+    }
+  }
+  return undefined;
+}
+
+/** The first call in a #pragma line's text that is not allowed (OpenMP clauses such as num_threads(f()) hold expressions). */
+function pragmaProblem(node: SyntaxNode, ctx: CallContext | undefined): string | undefined {
+  const text = node.text.replace(/\\\r?\n/g, ' ');
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
+    if (FORBIDDEN_NAMES.has(m[1]!) && !PRAGMA_WORDS.has(m[1]!)) return `mentions forbidden function '${m[1]}' in a #pragma at line ${line(node)}`;
+  }
+  if (!ctx) return undefined;
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    const name = m[1]!;
+    if (PRAGMA_WORDS.has(name) || ctx.callable.has(name) || isGenerallyAllowedCallee(name)) continue;
+    return `calls '${name}' in a #pragma at line ${line(node)}, which is not allowed; a kernel may call only ${ALLOWED_CALLEES_SUMMARY}`;
+  }
+  return undefined;
+}
+
+/** The problem with a call expression, if any. */
+function callProblem(node: SyntaxNode, ctx: CallContext): string | undefined {
+  const f = node.childForFieldName('function');
+  if (!f) return undefined;
+  if (f.type !== 'identifier') {
+    return `calls through an expression ('${f.text.split('\n')[0]!.slice(0, 40)}') at line ${line(node)}; only direct calls of allowed functions are allowed`;
+  }
+  const name = f.text;
+  if (FORBIDDEN_NAMES.has(name) || /^exec/.test(name)) return undefined; // reported as a forbidden name, below
+  if (NOT_CALLS.has(name)) return undefined;
+  if (ctx.declared.has(name)) return `calls '${name}' at line ${line(node)}, a variable of the kernel (function pointer); only direct calls of allowed functions are allowed`;
+  if (ctx.callable.has(name) || isGenerallyAllowedCallee(name)) return undefined;
+  return `calls '${name}' at line ${line(node)}, which is not allowed; a kernel may call only ${ALLOWED_CALLEES_SUMMARY}`;
+}
+
+/** Parsed as calls but are operators. */
+const NOT_CALLS = new Set(['sizeof', '_Alignof', '__alignof__', 'alignof', 'typeof', '__typeof__', '__typeof', 'offsetof', '_Static_assert', 'static_assert']);
+
+/** The first forbidden construct inside the function (or a constant table), as a reason. */
+function forbiddenConstruct(fn: SyntaxNode, ctx: CallContext | undefined): string | undefined {
   const stack: SyntaxNode[] = [fn];
   while (stack.length) {
     const node = stack.pop()!;
     const t = node.type;
+    if (ctx && t === 'call_expression') {
+      const problem = callProblem(node, ctx);
+      if (problem) return problem;
+    }
+    if (ctx && t === 'declaration' && node.id !== fn.id) {
+      // A forbidden name inside (`int (*f)(const char *) = system;`) is the more telling reason.
+      const named = forbiddenMention(node);
+      const problem = named ? `mentions forbidden function '${named.text}' at line ${line(named)}` : declarationProblem(node);
+      if (problem) return problem;
+    }
+    if (ctx && t === 'type_descriptor' && hasDescendant(node, FUNCTION_DECLARATORS)) {
+      return `function pointer type '${node.text.slice(0, 40)}' at line ${line(node)}; a kernel may only call allowed functions directly`;
+    }
+    if (ctx && t === 'pointer_expression' && node.child(0)?.type === '&') {
+      const arg = node.childForFieldName('argument');
+      if (arg?.type === 'identifier' && !ctx.declared.has(arg.text) && !ctx.globals.has(arg.text) && !FORBIDDEN_NAMES.has(arg.text)) {
+        return `takes the address of '${arg.text}' at line ${line(node)}, which is not a variable of the kernel or of its closure`;
+      }
+    }
     if (t === 'gnu_asm_expression' || t === 'asm_statement' || (node.childCount === 0 && ASM_WORDS.has(node.text))) {
       return `uses inline assembly ('${node.text.split(/[\s(]/)[0]}') at line ${line(node)}`;
     }
@@ -155,7 +360,10 @@ function forbiddenConstruct(fn: SyntaxNode): string | undefined {
         const shown = directive ?? node.text.split(/\s/)[0];
         return `preprocessor directive '${shown}' at line ${line(node)} is not allowed inside the kernel (only #pragma)`;
       }
-      continue; // a #pragma's argument is not code
+      // A #pragma's argument is not parsed as code, but OpenMP clauses hold expressions.
+      const problem = pragmaProblem(node, ctx);
+      if (problem) return problem;
+      continue;
     }
     if (t === 'attribute_specifier' || t === 'attribute_declaration' || t === 'ms_declspec_modifier') {
       const m = FORBIDDEN_ATTRIBUTES.exec(node.text);
@@ -179,10 +387,14 @@ function forbiddenConstruct(fn: SyntaxNode): string | undefined {
  * Splices are fine inside #pragma lines, where long OpenMP clauses need them.
  */
 function lexicalTricks(text: string): string | undefined {
-  const lines = text.split('\n');
+  const lines = withoutBlockComments(text).split('\n');
   let inDirective = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!.replace(/\r$/, '');
+    // Assembler directives can pull in any file (.incbin) or emit any code; no spelling of asm is allowed.
+    if (/incbin/i.test(l.replace(/\/\/.*$/, ''))) return `'.incbin' at line ${i + 1} is not allowed (assembler directive)`;
+    const asm = /\b(__asm__|__asm|asm)\b/.exec(stripLiterals(l));
+    if (asm) return `uses inline assembly ('${asm[1]}') at line ${i + 1}`;
     const startsDirective = /^\s*#\s*pragma\b/.test(l);
     const continued = /\\$/.test(l);
     if (continued && !startsDirective && !inDirective) return `line splice (backslash at end of line) at line ${i + 1} outside a #pragma`;
@@ -192,6 +404,11 @@ function lexicalTricks(text: string): string | undefined {
     if (/\?\?[=/'()!<>-]/.test(code)) return `trigraph at line ${i + 1} is not allowed`;
   }
   return undefined;
+}
+
+/** Block comments replaced by spaces (line numbers kept); string literals are left alone. */
+function withoutBlockComments(text: string): string {
+  return text.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\*[\s\S]*?\*\//g, (m) => (m.startsWith('/*') ? m.replace(/[^\n]/g, ' ') : m));
 }
 
 function stripLiterals(line: string): string {

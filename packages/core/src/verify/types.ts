@@ -42,6 +42,10 @@ export interface Verdict {
 export interface VerifyPolicy {
   version: number;
   threadCounts: number[];
+  /** Differential seeds: the spec's, then derived ones up to this many (plus the NaN/Inf seed when asked for). */
+  seeds: number;
+  /** At most this many derived (edge) test sizes; 0: only the spec's sizes. */
+  edgeSizes: number;
   benchPairs: number;
   warmupRuns: number;
   sanitizers: { memory: boolean; race: boolean };

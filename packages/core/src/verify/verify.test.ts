@@ -1,7 +1,7 @@
 // End-to-end verification of small fixture kernels (fixtures/): each test sends one
 // candidate through verifyCandidate and checks the verdict's stage and reason.
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractKernels } from '../kernel/extract.js';
@@ -56,6 +56,40 @@ async function verify(name: string, candidateText: string, extra: Partial<Verify
     ...extra,
   });
 }
+
+/** Verifies against an inline kernel and spec (no sanitizers, 1 bench pair: these test the differential stage). */
+async function verifyInline(name: string, source: string, spec: KernelSpec, candidateText: string, extra: Partial<VerifyRequest> = {}) {
+  const dir = join(workRoot, `inline-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const sourcePath = join(dir, spec.source);
+  writeFileSync(sourcePath, source);
+  const [unit] = extractKernels(source, sourcePath, [spec.name]);
+  return verifyCandidate({
+    unit: unit!,
+    spec,
+    sourceText: source,
+    sourcePath,
+    candidateText,
+    policy: { ...policy, benchPairs: 1, sanitizers: { memory: false, race: false } },
+    workDir: dir,
+    ...extra,
+  });
+}
+
+const DOT = 'double dot(int n, const double *x, const double *y)\n{\n    double s = 0.0;\n    for (int i = 0; i < n; i++)\n        s += x[i] * y[i];\n    return s;\n}\n';
+const dotSpec = (extra: Partial<KernelSpec> = {}, xExtra: object = {}): KernelSpec => ({
+  name: 'dot',
+  source: 'dot.c',
+  sizes: { test: [{ n: 1 }, { n: 200000 }], bench: { n: 200000 }, edgeSizes: false },
+  args: [
+    { name: 'n', kind: 'scalar', type: 'int', value: 'n' },
+    { name: 'x', kind: 'input', type: 'double', length: 'n', init: { gen: 'uniform', min: 0, max: 1 }, ...xExtra },
+    { name: 'y', kind: 'input', type: 'double', length: 'n', init: { gen: 'uniform', min: 0, max: 1 } },
+  ],
+  returns: { type: 'double', tolerance: { rel: 1e-9 } },
+  seeds: [1],
+  ...extra,
+});
 
 const saxpy = (body: string, head = 'void saxpy(int n, float a, const float *x, float *y)') => `#include <omp.h>\n${head}\n{\n${body}\n}\n`;
 
@@ -122,7 +156,7 @@ describe('verifyCandidate', () => {
     );
     expect(v.accepted).toBe(false);
     expect(v.stage).toBe('differential');
-    expect(v.reason).toMatch(/^return value: expected \S+ got \S+ \(size n=\d+, seed 3, threads [23](, call [234] of 4)?\)/);
+    expect(v.reason).toMatch(/^return value: expected \S+ got \S+ \(size n=\d+, seed \d+, threads [23](, call [234] of 4)?\)/);
   });
 
   it('accepts an OpenMP reduction for a dot product returning double (rel tolerance)', async () => {
@@ -174,6 +208,40 @@ describe('verifyCandidate', () => {
     expect(seen?.tuExists).toBe(true);
     expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-race']);
     expect(v).toMatchObject({ accepted: false, stage: 'sanitize-race', reason: 'data race on y (stub)' });
+  });
+
+  it('rejects a tail bug that shows only at a derived size (n=33, not among the spec sizes)', async () => {
+    const v = await verify(
+      'saxpy',
+      saxpy('    int m = (n > 32 && n < 64) ? n - 1 : n;\n    #pragma omp parallel for\n    for (int i = 0; i < m; i++)\n        y[i] = a * x[i] + y[i];'),
+      { policy: { ...policy, sanitizers: { memory: false, race: false } } },
+    );
+    expect(v).toMatchObject({ accepted: false, stage: 'differential' });
+    expect(v.reason).toMatch(/^buffer y\[32\]: expected \S+ got \S+ \(size n=33, seed 1, threads 1\)/);
+  });
+
+  it('rejects output that differs between calls at one thread count when the spec requires determinism', async () => {
+    // Within the tolerance, but the last bits change with the clock on every call.
+    const candidate = `#include <omp.h>\n#include <math.h>\n${DOT.replace('    return s;', '    return s * (1.0 + fmod(omp_get_wtime() * 1e6, 1.0) * 1e-12);')}`;
+    const v = await verifyInline('dot-det', DOT, dotSpec({ deterministic: true }), candidate);
+    expect(v).toMatchObject({ accepted: false, stage: 'differential' });
+    expect(v.reason).toMatch(/^nondeterministic output: return value differs between call 1 and call [234] of 4 at the same thread count \(size n=\d+, seed 1, threads [23]\); the spec requires bit-identical results$/);
+  });
+
+  it('tests NaN/Inf inputs when the spec allows them, and rejects a variant that skips NaN', async () => {
+    const candidate = DOT.replace('        s += x[i] * y[i];', '        if (x[i] == x[i]) s += x[i] * y[i];');
+    const v = await verifyInline('dot-nan', DOT, dotSpec({}, { specialValues: true }), candidate);
+    expect(v).toMatchObject({ accepted: false, stage: 'differential' });
+    expect(v.reason).toMatch(/^return value: expected NaN got \S+ \(size n=1, seed 6209953 \(NaN\/Inf inputs\), threads 1\)/);
+  });
+
+  it('leaves out a derived size at which the original itself fails, and says so in the log', async () => {
+    const source = DOT.replace('    double s = 0.0;', '    double s = 0.0;\n    if (n == 17) __builtin_trap();');
+    const lines: string[] = [];
+    const spec = dotSpec({ sizes: { test: [{ n: 1 }, { n: 1000 }], bench: { n: 200000 } } });
+    const v = await verifyInline('dot-illegal-17', source, spec, DOT, { log: (l) => lines.push(l) });
+    expect(v.reason).toMatch(/^verified/);
+    expect(lines.join('\n')).toMatch(/derived test sizes left out because the original fails there: n=17 \(/);
   });
 
   it('times another whole TU against the original (benchmarkOriginal)', async () => {

@@ -1,6 +1,8 @@
 // verifyCandidate: the whole verification of one candidate function, stage by stage,
 // stopping at the first failure:
 //   static-gate → compile → differential → sanitize-memory → [sanitize-race] → benchmark
+// with plan-legality (plan-legality.ts) first for a candidate with a plan, or right after
+// the static gate when the caller asks for the implied plan of a whole-function candidate.
 // Every compile and run goes through runCandidateStep, in a work dir of its own. The
 // original's side (harness, binary, reference outputs) is prepared once per kernel and
 // shared through `originalCache`. Problems that are not the candidate's fault (the original
@@ -15,11 +17,12 @@ import { checkSpecAgainstSignature } from '../spec/signature-check.js';
 import type { KernelSpec } from '../spec/types.js';
 import { benchSandbox, benchmarkBinaries, formatSpeedup } from './benchmark.js';
 import { buildTestBinary, tail } from './build.js';
-import { compareOutputs } from './compare.js';
+import { compareOutputs, mustBeDeterministic } from './compare.js';
+import { SPECIAL_VALUES_SEED, differentialSeeds, hasSpecialValues, withEdgeSizes } from './edge-sizes.js';
 import { VerifySetupError } from './errors.js';
 import { benchSeed, describeSize, kernelTranslationUnit } from './harness.js';
 import { prepareOriginal, type OriginalCache, type PreparedOriginal } from './original-cache.js';
-import { readOutputFile } from './output-file.js';
+import { readOutputFile, type OutputRecord } from './output-file.js';
 import {
   SANITIZER_ENV,
   resolvePolicy,
@@ -31,6 +34,7 @@ import {
 import { runTest } from './run-harness.js';
 import type { SandboxOptions } from './sandbox.js';
 import { staticGate } from './static-gate.js';
+import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
 import type { SpeedupStats, StageName, StageResult, Verdict, VerifyPolicy } from './types.js';
 
@@ -82,6 +86,11 @@ export interface VerifyRequest {
   raceStage?: (ctx: RaceStageContext) => Promise<StageResult>;
   /** Keep the candidate's work dir (binaries, outputs) after verification; default false. */
   keepWorkDir?: boolean;
+  // --- plan-legality (plan-legality.ts) ---
+  /** The plan the candidate was generated from: checked for legality before anything else. */
+  plan?: unknown;
+  /** Without a plan: read the candidate's `#pragma omp` lines as a plan and check it after the static gate. Default false. */
+  impliedPlan?: boolean;
 }
 
 /** Test runs may take this many times the original's time (1 thread) before they count as hung... */
@@ -102,6 +111,8 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
   const toolchain = resolveToolchain(req.toolchain);
   const log = req.log ?? (() => {});
   const seeds = req.spec.seeds ?? [1, 2];
+  // The differential test also runs derived (edge) sizes and seeds (edge-sizes.ts).
+  const testSpec = withEdgeSizes(req.spec, policy.edgeSizes);
   if (req.unit.language !== 'c') throw new VerifySetupError(`${req.unit.name}: only C kernels are verified so far (got ${req.unit.language})`);
   checkSpecAgainstSignature(req.spec, req.unit);
 
@@ -117,20 +128,27 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
     return s.ok;
   };
 
+  // 0. Plan legality (plan-legality.ts): a plan is checked before its text is looked at.
+  if (req.plan !== undefined && !record(planLegalityStage(req))) return finish();
+
   // 1. Static gate: before anything compiles.
   const gateStart = performance.now();
   const gate = staticGate(req.candidateText, req.unit, req.spec);
   if (!record({ stage: 'static-gate', ok: gate.ok, reason: gate.reason, durationMs: performance.now() - gateStart })) return finish();
 
+  // 1b. Plan legality of the implied plan (the candidate's pragmas), once the gate has vetted the text.
+  if (req.plan === undefined && req.impliedPlan && !record(planLegalityStage(req))) return finish();
+
   await mkdir(req.workDir, { recursive: true });
   const original = await prepareOriginal(req.originalCache ?? {}, join(req.workDir, 'original'), {
-    spec: req.spec,
+    spec: testSpec,
     sourceText: req.sourceText,
     sourcePath: req.sourcePath,
     toolchain,
     compileTimeoutMs: policy.timeouts.compileMs,
     testTimeoutMs: Math.max(ORIGINAL_TEST_FLOOR_MS, policy.timeouts.testMs),
-    seeds,
+    seeds: differentialSeeds(req.spec, policy.seeds),
+    derivedFrom: req.spec.sizes.test.length,
     log,
   });
 
@@ -142,6 +160,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       toolchain,
       original,
       seeds,
+      testSpec,
       dir,
       log,
       sandbox: { workDir: dir, readOnly: [original.dir, ...original.includeDirs] },
@@ -164,7 +183,10 @@ interface CandidateContext {
   policy: VerifyPolicy;
   toolchain: ResolvedToolchain;
   original: PreparedOriginal;
+  /** The spec's seeds (sanitizer and race stages); the differential test runs original.tests. */
   seeds: number[];
+  /** The spec with derived (edge) sizes appended to sizes.test. */
+  testSpec: KernelSpec;
   dir: string;
   log: (line: string) => void;
   sandbox: SandboxOptions;
@@ -176,7 +198,7 @@ function testTimeout(ctx: CandidateContext, sizeIndex: number, seed: number, fac
 }
 
 function sizeLabel(ctx: CandidateContext, sizeIndex: number): string {
-  return describeSize(ctx.req.spec.sizes.test[sizeIndex]!);
+  return describeSize(ctx.testSpec.sizes.test[sizeIndex]!);
 }
 
 async function timed<T extends object>(stage: StageName, fn: () => Promise<Omit<StageResult, 'stage' | 'durationMs'> & T>): Promise<StageResult & T> {
@@ -214,7 +236,8 @@ async function differentialStage(ctx: CandidateContext, binary: string): Promise
     let runs = 0;
     for (const t of ctx.original.tests) {
       for (const threads of ctx.policy.threadCounts) {
-        const where = `size ${sizeLabel(ctx, t.sizeIndex)}, seed ${t.seed}, threads ${threads}`;
+        const special = t.seed === SPECIAL_VALUES_SEED && hasSpecialValues(ctx.req.spec) ? ' (NaN/Inf inputs)' : '';
+        const where = `size ${sizeLabel(ctx, t.sizeIndex)}, seed ${t.seed}${special}, threads ${threads}`;
         const outFile = join(ctx.dir, `out-s${t.sizeIndex}-seed${t.seed}-t${threads}.bin`);
         const calls = threads > 1 ? CALLS_PER_PARALLEL_RUN : 1;
         // Later calls run with a warm thread pool and the time-outs scale with the work.
@@ -222,28 +245,53 @@ async function differentialStage(ctx: CandidateContext, binary: string): Promise
         const r = await runTest(binary, t.sizeIndex, t.seed, outFile, { cwd: ctx.dir, threads, calls, timeoutMs, sandbox: ctx.sandbox });
         runs++;
         if (!r.ok) return { ok: false, reason: `${r.problem} in differential (${where})`, log: tail(r.stderr) };
+        let first: OutputRecord[] = [];
         for (let call = 0; call < calls; call++) {
           const file = call === 0 ? outFile : `${outFile}.${call}`;
           if (call > 0 && !existsSync(file)) continue; // same outputs as the first call
-          const cmp = compareOutputs(t.outputs, await readOutputFile(file), ctx.req.spec, {
-            size: ctx.req.spec.sizes.test[t.sizeIndex]!,
+          const outputs = await readOutputFile(file);
+          await rm(file, { force: true });
+          if (call === 0) first = outputs;
+          else {
+            const unstable = nondeterministicRecord(ctx.req.spec, first, outputs);
+            if (unstable) {
+              const what = unstable === 'return' ? 'return value' : `buffer ${unstable}`;
+              return { ok: false, reason: `nondeterministic output: ${what} differs between call 1 and call ${call + 1} of ${calls} at the same thread count (${where}); the spec requires bit-identical results` };
+            }
+          }
+          const cmp = compareOutputs(t.outputs, outputs, ctx.req.spec, {
+            size: ctx.testSpec.sizes.test[t.sizeIndex]!,
             seed: t.seed,
             threads,
-            label: call > 0 ? `${where}, call ${call + 1} of ${calls}` : undefined,
+            label: call > 0 ? `${where}, call ${call + 1} of ${calls}` : special ? where : undefined,
           });
-          await rm(file, { force: true });
           if (!cmp.ok) return { ok: false, reason: cmp.message, log: cmp.mismatches.map((m) => `${m.buffer}[${m.index}]: expected ${m.expected} got ${m.actual}`).join('\n') };
         }
       }
     }
     return {
       ok: true,
-      reason: `${runs} runs match the original (${ctx.original.tests.length} size×seed × threads ${ctx.policy.threadCounts.join('/')}; ${CALLS_PER_PARALLEL_RUN} calls per multi-threaded run)`,
+      reason: `${runs} runs match the original (${ctx.original.tests.length} size×seed, ${sizesTested(ctx).length - ctx.req.spec.sizes.test.length} of the sizes derived, × threads ${ctx.policy.threadCounts.join('/')}; ${CALLS_PER_PARALLEL_RUN} calls per multi-threaded run)`,
     };
   });
 }
 
-/** 4. ASan + UBSan build, every test size (first seed) at 2 threads; any report fails. */
+/** Size indices the differential test ran: the spec's sizes and the derived ones the original passes. */
+function sizesTested(ctx: CandidateContext): number[] {
+  return [...new Set(ctx.original.tests.map((t) => t.sizeIndex))];
+}
+
+/** The first output/return that must be deterministic and differs bitwise between two calls. */
+function nondeterministicRecord(spec: KernelSpec, first: OutputRecord[], later: OutputRecord[]): string | undefined {
+  const byName = new Map(later.map((r) => [r.name, r]));
+  for (const r of first) {
+    const other = byName.get(r.name);
+    if (other && !other.bytes.equals(r.bytes) && mustBeDeterministic(spec, r.name, r.type)) return r.name;
+  }
+  return undefined;
+}
+
+/** 4. ASan + UBSan build, every tested size (first seed) at 2 threads; any report fails. */
 async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<StageResult> {
   return timed('sanitize-memory', async () => {
     const harnessObject = await ctx.original.sanitizeHarnessObject();
@@ -256,8 +304,8 @@ async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<S
     );
     if (!b.ok) return { ok: false, reason: `sanitizer build failed: ${b.reason}`, log: b.log };
     const seed = ctx.seeds[0]!;
-    const sizes = ctx.req.spec.sizes.test;
-    for (let i = 0; i < sizes.length; i++) {
+    const sizes = ctx.testSpec.sizes.test;
+    for (const i of sizesTested(ctx)) {
       const outFile = join(ctx.dir, `asan-s${i}.bin`);
       const r = await runTest(binary, i, seed, outFile, {
         cwd: ctx.dir,
@@ -269,7 +317,7 @@ async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<S
       await rm(outFile, { force: true });
       if (!r.ok) return { ok: false, reason: `${r.problem} in sanitize-memory (size ${describeSize(sizes[i]!)}, seed ${seed}, threads 2)`, log: tail(r.stderr) };
     }
-    return { ok: true, reason: `ASan+UBSan clean at ${sizes.length} sizes (2 threads)` };
+    return { ok: true, reason: `ASan+UBSan clean at ${sizesTested(ctx).length} sizes (2 threads)` };
   });
 }
 

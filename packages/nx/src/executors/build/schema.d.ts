@@ -15,4 +15,6 @@ export interface BuildExecutorSchema {
   cacheDir?: string;
   offline?: boolean;
   requestTimeoutMs?: number;
+  modelOutput?: 'function' | 'plan' | 'both';
+  checkImpliedPlans?: boolean;
 }
