@@ -23,7 +23,7 @@ export interface AutoparReport {
     reason: string;
     key: string;
     chosen: { label: string; proposer: { kind: string; model?: string; modelDigest?: string } } | null;
-    candidates: Array<{ label: string; proposer: { kind: string }; verdict: { accepted: boolean; stage: string; reason: string } }>;
+    candidates: Array<{ label: string; proposer: { kind: string }; verdict: { accepted: boolean; stage: string; reason: string; stages: Array<{ stage: string }> } }>;
   }>;
   artifact: string;
 }

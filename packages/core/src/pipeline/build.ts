@@ -16,8 +16,7 @@ import { FsStore } from '../store/fs-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
 import type { Candidate, ProposerIdentity } from '../propose/types.js';
 import type { OllamaOutput } from '../propose/ollama.js';
-import { kernelFacts } from '../analysis/index.js';
-import type { VerifyPolicy } from '../verify/types.js';
+import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { chooseVariant } from './choose.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
@@ -263,6 +262,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   // The analyzer's summary for the prompt: only on a miss, never on the lookup path.
   let facts: string | undefined;
   try {
+    const { kernelFacts } = await import('../analysis/index.js');
     facts = kernelFacts(unit, kspec);
   } catch (err) {
     opts.log(`warning: ${kspec.name}: no analyzer facts for the prompt (${err instanceof Error ? err.message : String(err)})`);
@@ -294,24 +294,44 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const workRoot = await makeWorkRoot(opts, key);
   const records: CandidateReport[] = [];
   const originalCache = {};
+  const verify = (cand: Candidate, i: number, mode: 'screen' | 'full') =>
+    verifyCandidate({
+      unit,
+      spec: kspec,
+      sourceText: ctx.sourceText,
+      sourcePath: ctx.sourcePath,
+      candidateText: cand.functionText,
+      toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
+      policy: ctx.policy,
+      workDir: join(workRoot, `${mode}-${i}`),
+      log: opts.verbose ? opts.log : undefined,
+      originalCache,
+      // Plans are checked before anything compiles (verify/plan-legality.ts).
+      plan: cand.plan,
+      impliedPlan: opts.checkImpliedPlans ?? true,
+      mode,
+    });
   try {
+    // Screen every candidate (gates, compile, benchmark at the bench size), then fully
+    // verify the fast ones, fastest first, until one is verified and still clears the
+    // threshold: the full verifier runs once or twice per kernel, not once per candidate.
+    const screened = [];
     for (const [i, cand] of proposals.entries()) {
-      opts.log(`autopar: ${kspec.name}: verifying ${cand.label}`);
-      const verdict = await verifyCandidate({
-        unit,
-        spec: kspec,
-        sourceText: ctx.sourceText,
-        sourcePath: ctx.sourcePath,
-        candidateText: cand.functionText,
-        toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
-        policy: ctx.policy,
-        workDir: join(workRoot, String(i)),
-        log: opts.verbose ? opts.log : undefined,
-        originalCache,
-        // Plans are checked before anything compiles (verify/plan-legality.ts).
-        plan: cand.plan,
-        impliedPlan: opts.checkImpliedPlans ?? true,
-      });
+      opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
+      screened.push({ cand, i, verdict: await verify(cand, i, 'screen') });
+    }
+    const ranked = screened
+      .filter((s) => s.verdict.accepted && (s.verdict.speedup?.median ?? 0) >= opts.threshold)
+      .sort((a, b) => b.verdict.speedup!.median - a.verdict.speedup!.median);
+    const full = new Map<number, Verdict>();
+    for (const s of ranked) {
+      opts.log(`autopar: ${kspec.name}: verifying ${s.cand.label} (screened at ${s.verdict.speedup!.median.toFixed(2)}x)`);
+      const verdict = await verify(s.cand, s.i, 'full');
+      full.set(s.i, verdict);
+      if (verdict.accepted && (verdict.speedup?.median ?? 0) >= opts.threshold) break;
+    }
+    for (const { cand, i, verdict: screen } of screened) {
+      const verdict = full.get(i) ?? notFullyVerified(screen, opts.threshold);
       // A plan rejected before it was applied has no text: its blob is the plan itself.
       const blob = cand.functionText || (cand.plan !== undefined ? JSON.stringify(cand.plan, null, 2) + '\n' : '');
       const sourceDigest = await store.putBlob(blob);
@@ -370,6 +390,17 @@ async function makeWorkRoot(opts: BuildOptions, key: string): Promise<string> {
     opts.log(`warning: cannot use ${join(opts.cacheDir, 'work')} for verification (${(err as Error).message}); using ${dir}`);
     return dir;
   }
+}
+
+/**
+ * The verdict of a candidate that screening did not send to full verification: rejected
+ * at screening, or passed it but slower than the threshold or than the one linked.
+ */
+function notFullyVerified(screen: Verdict, threshold: number): Verdict {
+  if (!screen.accepted) return screen;
+  const s = screen.speedup?.median ?? 0;
+  const why = s < threshold ? `${s.toFixed(2)}x at screening, below the ${threshold}x threshold` : 'a faster candidate was verified';
+  return { ...screen, accepted: false, stage: 'benchmark', reason: `not fully verified: ${why}` };
 }
 
 /** The spec minus prose: a reworded description must not cost a regeneration. */

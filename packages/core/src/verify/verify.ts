@@ -91,6 +91,12 @@ export interface VerifyRequest {
   plan?: unknown;
   /** Without a plan: read the candidate's `#pragma omp` lines as a plan and check it after the static gate. Default false. */
   impliedPlan?: boolean;
+  /**
+   * 'screen' runs only the cheap gates, the compile and the benchmark (which also compares
+   * outputs at the bench size): a build ranks its candidates this way and fully verifies
+   * them fastest first. A screened verdict never makes a candidate linkable. Default 'full'.
+   */
+  mode?: 'full' | 'screen';
 }
 
 /** Test runs may take this many times the original's time (1 thread) before they count as hung... */
@@ -167,6 +173,11 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
     };
     const compiled = await compileStage(ctx);
     if (!record(compiled.stage)) return finish();
+    if (req.mode === 'screen') {
+      const bench = await benchmarkStage(ctx, compiled.binary);
+      record(bench.stage);
+      return finish(bench.speedup);
+    }
     if (!record(await differentialStage(ctx, compiled.binary))) return finish();
     if (policy.sanitizers.memory && !record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
     if (policy.sanitizers.race && !record(await raceStage(ctx, compiled.tu))) return finish();
