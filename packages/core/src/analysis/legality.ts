@@ -13,6 +13,7 @@ import { liveAfter } from './scalars.js';
 import { distributionParts, distributionProblem } from './distribute.js';
 import { parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
+import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -42,7 +43,10 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  // Scalar replacement last: it must not be combined with a reordering of its loop.
+  const replaced = new Map<string, ScalarReplacement[]>();
+  for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
 
   const actions = plan.loops.filter((l) => l.action !== 'none');
   const seen = new Set<string>();
@@ -50,7 +54,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
     if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
     seen.add(lp.loop);
   }
-  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed);
+  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced);
   return { ok: errors.length === 0, errors, warnings };
 }
 
@@ -86,12 +90,55 @@ export function nestedChild(loop: LoopNode, distributed: Set<string>): LoopNode 
   return distributed.has(loop.id) ? distributionParts(loop)?.main : undefined;
 }
 
+/**
+ * Scalar replacement of `array` in a loop: legal by scalarReplacementOf (invariant
+ * element, nothing else in the loop touches it, no impure call), and the loop keeps
+ * its place and shape: it is not interchanged, tiled or distributed, nor in a band or
+ * a hoisted region's body (the generated load and store sit right around it).
+ */
+function checkScalarReplace(
+  state: AnalysisState, t: Extract<Transform, { kind: 'scalar-replace' }>, plan: Plan, errors: string[],
+  replaced: Map<string, ScalarReplacement[]>, distributed: Set<string>,
+): void {
+  const loop = state.loopById.get(t.loop);
+  if (!loop) return void errors.push(`scalar-replace: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `scalar-replace ${t.array} in ${label(loop)}`;
+  if ((replaced.get(loop.id) ?? []).some((r) => r.array === t.array)) return void errors.push(`${where}: replaced twice`);
+  const r = scalarReplacementOf(state, loop, t.array);
+  if (!r.ok) return void errors.push(r.reason);
+  for (const o of plan.transforms ?? []) {
+    if (o.kind === 'restrict-params' || o.kind === 'scalar-replace') continue;
+    const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((id) => state.loopById.get(id)).filter((x): x is LoopNode => x !== undefined);
+    for (const n of named) {
+      const inside = n === loop || isDescendant(n, loop);
+      if ((o.kind === 'interchange' || o.kind === 'distribute') && inside) return void errors.push(`${where}: the loop (or one inside it) is also ${o.kind === 'interchange' ? 'interchanged' : 'distributed'}; the element would no longer be invariant`);
+      if (o.kind === 'tile' && (inside || n === loop.parent)) return void errors.push(`${where}: cannot be combined with a tile of ${n.id} (the loop would be strip-mined)`);
+      if (o.kind === 'hoist-parallel-region' && (n === loop || n === loop.parent)) return void errors.push(`${where}: cannot sit directly in the hoisted region of ${n.id}`);
+    }
+  }
+  void distributed;
+  for (const lp of plan.loops) {
+    const target = resolve(state, lp.loop).loop;
+    if (!target) continue;
+    if (target === loop && lp.select) errors.push(`${where}: a selection loop cannot be scalar-replaced`);
+    if ((target === loop || isDescendant(loop, target)) && (lp.atomic ?? []).includes(t.array)) errors.push(`${where}: ${target.id} makes updates of ${t.array} atomic, but they become updates of the scalar`);
+  }
+  replaced.set(loop.id, [...(replaced.get(loop.id) ?? []), r.replacement]);
+}
+
+/** Replacements that hold inside `target` (the loop replaced is `target` or encloses it). */
+function replacementsAt(replaced: Map<string, ScalarReplacement[]>, target: LoopNode): ScalarReplacement[] {
+  const out: ScalarReplacement[] = [];
+  for (let l: LoopNode | undefined = target; l; l = l.parent) out.push(...(replaced.get(l.id) ?? []));
+  return out;
+}
+
 function checkTransform(
   state: AnalysisState, t: Transform, plan: Plan, errors: string[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   distributed: Set<string>,
 ): void {
-  if (t.kind === 'distribute') return;
+  if (t.kind === 'distribute' || t.kind === 'scalar-replace') return;
   if (t.kind === 'restrict-params') {
     const unmarked = state.ctx.params.filter((p) => p.pointerDepth > 0 && !p.restrict);
     if (unmarked.length && !state.ctx.noalias) {
@@ -225,7 +272,7 @@ function blocking(state: AnalysisState, root: LoopNode, target: LoopNode, fixedO
 function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
-  errors: string[], warnings: string[], distributed: Set<string> = new Set(),
+  errors: string[], warnings: string[], distributed: Set<string> = new Set(), replaced: Map<string, ScalarReplacement[]> = new Map(),
 ): void {
   const { loop, point } = resolve(state, lp.loop);
   if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
@@ -276,6 +323,7 @@ function checkLoopAction(
     for (let k = 1; k < collapse; k++) {
       const child = nestedChild(cur, distributed);
       if (!child) return void errors.push(`${where}: collapse(${collapse}) but ${cur.id} has no perfectly nested loop inside (only a single loop may make up its body)`);
+      if (replaced.has(child.id)) return void errors.push(`${where}: collapse(${collapse}): ${child.id} is scalar-replaced, so the load and store around it leave ${cur.id} imperfectly nested`);
       const problem = nestProblem(state, cur, child, distributed);
       if (problem) return void errors.push(`${where}: collapse(${collapse}): ${problem}`);
       for (const outer of chain) {
@@ -296,8 +344,11 @@ function checkLoopAction(
   for (const fr of frames) {
     const tf = state.factsById.get(fr.target.id)!;
     const scattered = new Set(tf.arrayReductions.map((r) => r.array));
+    const scalarized = replacementsAt(replaced, fr.target);
     for (const v of blocking(state, fr.root, fr.target, fr.fixed)) {
       const arr = v.a.base.name;
+      // Inside a replaced loop the element is the scalar: its dependences are the scalar's (checked below).
+      if (scalarized.some((r) => r.accesses.includes(v.a) && r.accesses.includes(v.b))) continue;
       const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
       if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
       if (coveredByReduction) {
@@ -328,13 +379,13 @@ function checkLoopAction(
   // After an interchange the new outer loop's body holds the old outer loop: check
   // the scalars of the whole pair, and the old outer index must be private too.
   if (sw && loop === sw.inner && lp.action !== 'none') {
-    checkScalars(state, lp, sw.outer, [...frames.map((f) => f.target), sw.inner], hoisted, errors, loop);
+    checkScalars(state, lp, sw.outer, [...frames.map((f) => f.target), sw.inner], hoisted, errors, loop, [], replaced);
     const oi = sw.outer.index!;
     if (!sw.outer.declaresIndex && !(lp.private ?? []).includes(oi) && !(lp.lastprivate ?? []).includes(oi)) {
       errors.push(`${where}: race on scalar ${oi}: after the interchange the index of ${sw.outer.id} is written inside the parallel loop but not private`);
     }
   } else {
-    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors, loop, selected);
+    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors, loop, selected, replaced);
   }
 
   // if clause
@@ -353,13 +404,29 @@ function rectangularTo(state: AnalysisState, child: LoopNode, outer: LoopNode): 
 
 function checkScalars(
   state: AnalysisState, lp: LoopPlan, loop: LoopNode, collapsed: LoopNode[], _hoisted: Set<string>, errors: string[], shownAs: LoopNode = loop,
-  selected: string[] = [],
+  selected: string[] = [], replaced: Map<string, ScalarReplacement[]> = new Map(),
 ): void {
   const all: LoopFacts = state.factsById.get(loop.id)!;
   const keep = (n: string) => !selected.includes(n);
-  const f: LoopFacts = selected.length
+  let f: LoopFacts = selected.length
     ? { ...all, scalarCarried: all.scalarCarried.filter((c) => keep(c.name)), privates: all.privates.filter(keep), lastprivates: all.lastprivates.filter(keep) }
     : all;
+  // Scalars made by scalar replacement of a loop that is `loop` or encloses it: a
+  // reduction where every update of the element is one, else carried.
+  const made = replacementsAt(replaced, loop).filter((r) => r.accesses.some((a) => a.loops.includes(loop)));
+  if (made.length) {
+    f = { ...f, reductions: f.reductions.map((r) => ({ ...r, vars: [...r.vars] })), scalarCarried: [...f.scalarCarried] };
+    for (const r of made) {
+      if (r.op) {
+        const same = f.reductions.find((x) => x.op === r.op);
+        if (same) same.vars.push(r.name);
+        else f.reductions.push({ op: r.op, vars: [r.name] });
+      } else {
+        f.scalarCarried.push({ name: r.name, reason: `${r.name} (replacing ${r.elementText}) is read and written in every iteration, not only as one reduction update, so its value flows from one iteration to the next` });
+      }
+    }
+  }
+  const madeNames = new Set(made.map((r) => r.name));
   const where = label(shownAs);
   const priv = new Set(lp.private ?? []);
   const first = new Set(lp.firstprivate ?? []);
@@ -374,7 +441,7 @@ function checkScalars(
 
   // Every name in a clause must exist.
   for (const name of [...priv, ...first, ...last, ...red.keys()]) {
-    if (!state.ctx.vars.has(name)) errors.push(`${where}: clause names ${name}, which is not a variable of ${state.ctx.name}`);
+    if (!state.ctx.vars.has(name) && !madeNames.has(name)) errors.push(`${where}: clause names ${name}, which is not a variable of ${state.ctx.name}`);
   }
   for (const c of f.scalarCarried) {
     if (red.has(c.name)) errors.push(`${where}: ${c.name} is not a ${red.get(c.name)} reduction: ${c.reason}`);

@@ -10,6 +10,7 @@ import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
 import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
+import { scalarReplacementOf, type ScalarReplacement } from '../analysis/scalar-replace.js';
 import { parallelSelectionOf } from '../analysis/selection.js';
 import type { LoopPlan, Plan } from './plan.js';
 
@@ -29,6 +30,30 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   const insert = (at: number, s: string) => edits.push({ start: at, end: at, text: s });
   const actions = new Map(plan.loops.filter((l) => l.action !== 'none').map((l) => [l.loop, l]));
   const hoisted = new Set((plan.transforms ?? []).filter((t) => t.kind === 'hoist-parallel-region').map((t) => (t as { loop: string }).loop));
+
+  // Scalar replacement first: its closing store must come before anything an enclosing
+  // construct closes at the same offset. The loop's own pragma goes inside the prologue.
+  const replacedBy = new Map<string, ScalarReplacement[]>();
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'scalar-replace') continue;
+    const r = scalarReplacementOf(state, state.loopById.get(t.loop)!, t.array);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    replacedBy.set(t.loop, [...(replacedBy.get(t.loop) ?? []), r.replacement]);
+  }
+  for (const [id, rs] of replacedBy) {
+    const loop = state.loopById.get(id)!;
+    const ind = indentOf(text, loop.node.startIndex);
+    const pragma = actions.has(id) && !actions.get(id)!.select ? pragmaFor(state, actions.get(id), id, loop.parent !== undefined && hoisted.has(loop.parent.id)) : undefined;
+    let head = '{\n';
+    for (const r of rs) head += `${ind}    ${r.type} ${r.name} = ${r.elementText};\n`;
+    if (pragma) head += `${ind}    ${pragma}\n`;
+    insert(loop.node.startIndex, `${head}${ind}    `);
+    for (const r of rs) for (const a of r.accesses) edits.push({ start: a.node.startIndex, end: a.node.endIndex, text: r.name });
+    // Indent the loop's further lines one level (it now sits in a block), unless a line is continued.
+    const body = text.slice(loop.node.startIndex, loop.node.endIndex);
+    if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+    insert(loop.node.endIndex, `\n${rs.map((r) => `${ind}    ${r.elementText} = ${r.name};\n`).join('')}${ind}}`);
+  }
 
   // restrict
   if ((plan.transforms ?? []).some((t) => t.kind === 'restrict-params')) {
@@ -131,7 +156,8 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     }
     const pragma = pragmaFor(state, lp, ref, inHoisted);
     if (!pragma) continue;
-    placeBefore(text, slot.node, pragma, insert);
+    // A scalar-replaced loop's pragma is already inside its prologue.
+    if (!replacedBy.has(ref)) placeBefore(text, slot.node, pragma, insert);
     for (const arr of lp.atomic ?? []) atomicUpdates(state, loop, arr, insert);
   }
 

@@ -7,6 +7,7 @@ import { parallelSelectionOf } from '../analysis/selection.js';
 import { perfectChild, type LoopNode } from '../analysis/loops.js';
 import { distributeInterchangeVariants } from './plan-locality.js';
 import { checkPlan } from '../analysis/legality.js';
+import { scalarReplacements } from '../analysis/scalar-replace.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -143,7 +144,9 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   if (hoistSimd && checkPlan(state, hoistSimd.plan).ok) out.push(hoistSimd);
   // 5. distribute + interchange (gemm shape: i-j-k with an init statement -> i-k-j), and tiled forms
   out.push(...distributeInterchangeVariants(state, chosen, base, outerLoops()));
-  // 6. argmin/argmax selection loops made parallel (with the outer parallel loops)
+  // 6. scalar replacement of array accumulators in inner loops (gemm/mvt shapes), with simd reductions
+  out.push(...scalarReplaceVariants(state, chosen, base, outerLoops()));
+  // 7. argmin/argmax selection loops made parallel (with the outer parallel loops)
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
   for (const v of out) addIfThresholds(state, v.plan);
   return out;
@@ -247,4 +250,44 @@ function interchangeVariant(state: AnalysisState, chosen: LoopNode[], base: Tran
     }
   }
   return undefined;
+}
+
+/**
+ * `for k: C[e] += f(k)` inside the chosen parallel loops: the element lives in a scalar
+ * across k (bitwise-equal results), and, as a second variant, k runs as
+ * `simd reduction(op:<scalar>)`, which reassociates the sum (within the spec tolerance).
+ */
+function scalarReplaceVariants(state: AnalysisState, chosen: LoopNode[], base: Transform[], outer: LoopPlan[]): PlanVariant[] {
+  const rs = scalarReplacements(state, (l) => chosen.some((c) => isDescendant(l, c)));
+  if (!rs.length) return [];
+  const transforms: Transform[] = [...base, ...rs.map((r): Transform => ({ kind: 'scalar-replace', loop: r.loop.id, array: r.array }))];
+  const out: PlanVariant[] = [];
+  const plain = plan(state, outer.map((lp) => ({ ...lp })), transforms);
+  plain.notes = rs.map((r) => `${r.elementText} is kept in the scalar ${r.name} across loop ${r.loop.id}; same operations in the same order (bitwise-equal results)`);
+  if (!checkPlan(state, plain).ok) return [];
+  out.push({ name: 'scalar-replace', plan: plain });
+  const simdLoops: LoopPlan[] = [];
+  const notes = [...plain.notes];
+  for (const r of rs) {
+    if (!r.op || simdLoops.some((l) => l.loop === r.loop.id)) continue;
+    const mine = rs.filter((x) => x.loop === r.loop && x.op);
+    const lp = clausesFor(state.factsById.get(r.loop.id)!, 'simd');
+    const reds = (lp.reduction ?? []).map((x) => ({ op: x.op, vars: [...x.vars] }));
+    for (const m of mine) {
+      const same = reds.find((x) => x.op === m.op);
+      if (same) same.vars.push(m.name);
+      else reds.push({ op: m.op!, vars: [m.name] });
+    }
+    lp.reduction = reds;
+    const candidate = plan(state, [...outer.map((x) => ({ ...x })), ...simdLoops, lp], transforms);
+    if (!checkPlan(state, candidate).ok) continue;
+    simdLoops.push(lp);
+    notes.push(`simd reduction(${mine.map((m) => `${m.op}:${m.name}`).join(', ')}) on ${r.loop.id} reassociates the ${mine.map((m) => m.name).join(', ')} sum: results differ from the serial order by rounding, acceptable only within the spec tolerance (the verifier's differential test checks it)`);
+  }
+  if (simdLoops.length) {
+    const p = plan(state, [...outer.map((x) => ({ ...x })), ...simdLoops], transforms);
+    p.notes = notes;
+    out.push({ name: 'scalar-replace-simd', plan: p });
+  }
+  return out;
 }

@@ -41,13 +41,22 @@ export type Transform =
    * names the copy that holds the inner loop, which is perfectly nested afterwards
    * (so it can be interchanged or tiled).
    */
-  | { kind: 'distribute'; loop: string };
+  | { kind: 'distribute'; loop: string }
+  /**
+   * Scalar replacement: `array`'s element updated in `loop` (its subscript invariant
+   * there) lives in a scalar across the loop: `{ T <array>_acc = e; for ... <array>_acc += ...; e = <array>_acc; }`.
+   * The scalar is named `<array>_acc` (plus `_` while that name is taken) and may be
+   * named in the loop's clauses (e.g. `simd reduction(+:C_acc)`).
+   */
+  | { kind: 'scalar-replace'; loop: string; array: string };
 
 export interface Plan {
   version: 1;
   kernel: string;
   loops: LoopPlan[];
   transforms?: Transform[];
+  /** Free-form remarks for people (what a variant changes, e.g. that simd reassociates a sum). */
+  notes?: string[];
 }
 
 export const PLAN_SCHEMA_PATH = new URL('../../schemas/plan.schema.json', import.meta.url);

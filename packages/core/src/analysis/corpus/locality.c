@@ -1,4 +1,5 @@
 #include <stddef.h>
+#include <stdio.h>
 #define IDX(i, j, n) ((i) * (n) + (j))
 
 /* gemm shape: init statement, then the k loop (distribute + interchange -> i-k-j). */
@@ -153,5 +154,69 @@ void softmax_rows(int n, int m, const double *x, double *y)
         }
         for (int j = 0; j < m; j++)
             y[i * m + j] = e[j] / sum;
+    }
+}
+
+/* Scalar replacement (legal): y[i] += A[i][k] * x[k] across k; i-j-k matmul accumulating in C. */
+void sr_matvec(int n, double *restrict y, const double *restrict A, const double *restrict x)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n; k++)
+            y[i] += A[i * n + k] * x[k];
+}
+
+/* mvt shape: x1[i] = x1[i] + A[i][j] * y1[j] (no init before the j loop). */
+void sr_mvt(int n, double x1[n], double A[n][n], double y1[n])
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            x1[i] = x1[i] + A[i][j] * y1[j];
+}
+
+/* Scalar replacement refused: C[k] read in the k loop may be C[i]. */
+void sr_self(int n, double *restrict C, const double *restrict A)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n; k++)
+            C[i] += C[k] * A[i * n + k];
+}
+
+/* Refused without noalias: b may alias y. */
+void sr_alias(int n, double *y, double *b, const double *a)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n; k++) {
+            y[i] += a[k];
+            b[k] = 0.0;
+        }
+}
+
+/* Refused: the k loop may run zero times (m == 0) and y[i] is not accessed before it. */
+void sr_zero_trip(int n, int m, double *restrict y, const double *restrict a)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m; k++)
+            y[i] += a[k];
+}
+
+/* Refused: printf in the loop. */
+void sr_impure(int n, double *restrict y, const double *restrict a)
+{
+    for (int i = 0; i < n; i++) {
+        y[i] = 0.0;
+        for (int k = 0; k < n; k++) {
+            y[i] += a[k];
+            printf("%f\n", y[i]);
+        }
+    }
+}
+
+/* Legal: the element is initialized just before the possibly empty loop (CSR row sum into y). */
+void sr_rowsum(int n, const int *restrict rowptr, const double *restrict vals, double *restrict y)
+{
+    for (int i = 0; i < n; i++) {
+        y[i] = 0.0;
+        for (int e = rowptr[i]; e < rowptr[i + 1]; e++)
+            y[i] += vals[e];
     }
 }
