@@ -18,7 +18,7 @@ describe('missing compiler', () => {
     const err = await buildProject(buildOptions(p, { cc: 'gcc-does-not-exist' })).catch((e: Error) => e);
     const msg = (err as Error).message;
     expect(msg).toMatch(/compiler "gcc-does-not-exist" not found on PATH/);
-    expect(msg).toMatch(/install gcc-does-not-exist, or point the target's compiler option at one that is installed/);
+    expect(msg).toMatch(/install gcc-does-not-exist, or set the target's `cc` option \/ AUTOPAR_CC to an installed compiler/);
     expect(listFiles(p.cacheDir)).toEqual([]);
   });
 
