@@ -262,23 +262,35 @@ function hasIfAncestor(node: SyntaxNode, stop: SyntaxNode): boolean {
 
 /** Innermost loop whose accesses move by 0 or ±1 element per iteration in the last dimension only. */
 function isStride1(state: AnalysisState, loop: LoopNode, inLoop: Access[]): boolean {
-  const dims = dimsWithin(state.env, inLoop, loop);
+  return strideOf(state, loop, inLoop) !== 'other';
+}
+
+/**
+ * How the accesses move when `loop`'s index steps: 'none' (no access depends on it),
+ * 'unit' (some move by ±1 element in their last dimension, the rest not at all) or 'other'.
+ * Shared by the facts (is this innermost loop stride-1?) and the locality variants
+ * (would this loop be stride-1 if it were innermost?).
+ */
+export function strideOf(state: AnalysisState, loop: LoopNode, accesses: Access[]): 'none' | 'unit' | 'other' {
+  const dims = dimsWithin(state.env, accesses, loop);
   const v = indexVar(loop.id);
-  for (const a of inLoop) {
+  let moves = false;
+  for (const a of accesses) {
     const d = dims.get(a.id);
-    if (!d) return false;
+    if (!d) return 'other';
     for (let k = 0; k < d.length; k++) {
       const dim = d[k]!;
       if (dim.kind !== 'poly') continue;
       const s = splitByVars(dim.p, (f) => f === v);
-      if (!s) return false;
+      if (!s) return 'other';
       const c = s.coeffs.get(v);
       if (!c) continue;
       const value = c.size === 1 && c.has('') ? c.get('')! : undefined;
-      if (k !== d.length - 1 || value === undefined || Math.abs(value) !== 1) return false;
+      if (k !== d.length - 1 || value === undefined || Math.abs(value) !== 1) return 'other';
+      moves = true;
     }
   }
-  return true;
+  return moves ? 'unit' : 'none';
 }
 
 export { isInside, stripParens };

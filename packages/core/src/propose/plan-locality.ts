@@ -5,12 +5,10 @@
 // and C with stride 1 (SIMD) instead of B with stride n. The k order of the updates
 // of each C element is unchanged, so results are bitwise equal to the original.
 // Every variant is checked by the legality gate; illegal ones are dropped.
-import type { AnalysisState } from '../analysis/analyze.js';
-import { dimsWithin } from '../analysis/dependence.js';
+import { strideOf, type AnalysisState } from '../analysis/analyze.js';
 import { distributionParts, distributionProblem } from '../analysis/distribute.js';
 import { checkPlan } from '../analysis/legality.js';
 import type { LoopNode } from '../analysis/loops.js';
-import { indexVar, splitByVars } from '../analysis/poly.js';
 import type { LoopPlan, Transform } from './plan.js';
 import { clausesFor, isDescendant, plan, type PlanVariant } from './plan-variants.js';
 
@@ -44,26 +42,7 @@ export function distributeInterchangeVariants(state: AnalysisState, chosen: Loop
 /** Would `x` walk every access of the inner loop `k` with stride 0 or ±1 (last dimension only) if it were innermost? */
 function stride1As(state: AnalysisState, x: LoopNode, k: LoopNode): boolean {
   const inK = state.accesses.filter((a) => a.loops.includes(k));
-  if (!inK.length) return false;
-  const dims = dimsWithin(state.env, inK, x);
-  const v = indexVar(x.id);
-  let moves = false;
-  for (const a of inK) {
-    const d = dims.get(a.id);
-    if (!d) return false;
-    for (let i = 0; i < d.length; i++) {
-      const dim = d[i]!;
-      if (dim.kind !== 'poly') continue;
-      const s = splitByVars(dim.p, (f) => f === v);
-      if (!s) return false;
-      const c = s.coeffs.get(v);
-      if (!c) continue;
-      const value = c.size === 1 && c.has('') ? c.get('')! : undefined;
-      if (i !== d.length - 1 || value === undefined || Math.abs(value) !== 1) return false;
-      moves = true;
-    }
-  }
-  return moves;
+  return inK.length > 0 && strideOf(state, x, inK) === 'unit';
 }
 
 /**
