@@ -19,6 +19,13 @@ export interface LegalityResult {
   ok: boolean;
   errors: string[];
   warnings: string[];
+  /**
+   * The errors that rest only on dependences the analysis could not decide (non-affine
+   * subscripts, pointers that may alias, rows that may overlap) rather than on proven ones.
+   * A plan autopar applies must not have them; a model's hand-written pragmas with only
+   * these are left to the race detector and the differential test.
+   */
+  unproven: string[];
 }
 
 /** A tiled loop or pair: outer/inner in the order after the plan's interchanges; root is the pair's original outer loop. */
@@ -33,6 +40,7 @@ const PARALLEL: LoopPlan['action'][] = ['parallel-for', 'parallel-for-simd'];
 export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const unproven: string[] = [];
   if (plan.version !== 1) errors.push(`plan version ${String(plan.version)} is not supported (expected 1)`);
   if (plan.kernel !== state.ctx.name) warnings.push(`plan names kernel ${plan.kernel}, analyzing ${state.ctx.name}`);
   const transforms = plan.transforms ?? [];
@@ -54,8 +62,8 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
     if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
     seen.add(lp.loop);
   }
-  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced);
-  return { ok: errors.length === 0, errors, warnings };
+  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven);
+  return { ok: errors.length === 0, errors, warnings, unproven };
 }
 
 function label(loop: LoopNode): string {
@@ -273,6 +281,7 @@ function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   errors: string[], warnings: string[], distributed: Set<string> = new Set(), replaced: Map<string, ScalarReplacement[]> = new Map(),
+  unproven: string[] = [],
 ): void {
   const { loop, point } = resolve(state, lp.loop);
   if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
@@ -351,11 +360,11 @@ function checkLoopAction(
       if (scalarized.some((r) => r.accesses.includes(v.a) && r.accesses.includes(v.b))) continue;
       const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
       if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
-      if (coveredByReduction) {
-        errors.push(`${label(fr.target)}: race on ${arr}: updates ${v.a.text} (line ${v.a.line}) from different iterations may hit the same element; declare atomic: ["${arr}"] or an array reduction`);
-        continue;
-      }
-      errors.push(`${label(fr.target)} carries a dependence ${depText(v)}; running it ${lp.action === 'simd' ? 'as SIMD' : 'in parallel'} is illegal`);
+      const message = coveredByReduction
+        ? `${label(fr.target)}: race on ${arr}: updates ${v.a.text} (line ${v.a.line}) from different iterations may hit the same element; declare atomic: ["${arr}"] or an array reduction`
+        : `${label(fr.target)} carries a dependence ${depText(v)}; running it ${lp.action === 'simd' ? 'as SIMD' : 'in parallel'} is illegal`;
+      errors.push(message);
+      if (v.cause !== 'subscripts') unproven.push(message);
     }
   }
   if (lp.action === 'simd' && atomics.size) errors.push(`${where}: atomic updates are not allowed in a simd loop`);

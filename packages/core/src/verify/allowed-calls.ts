@@ -11,6 +11,8 @@
 //  - the OpenMP runtime (omp_*);
 //  - x86 SIMD intrinsics (_mm*, and a few bit-manipulation intrinsics);
 //  - a few builtins that only compute or hint (__builtin_expect, __builtin_prefetch, ...);
+//  - GCC's atomic builtins (__atomic_*, __sync_*): they only touch the memory they are given,
+//    which ASan and the guard zones check like any other access;
 //  - memcpy/memset/memmove/memcmp, abs/labs/llabs;
 //  - heap scratch: malloc, calloc, realloc, aligned_alloc, free (and _mm_malloc/_mm_free).
 //    Scratch space is legitimate in a parallel kernel (per-thread partial sums, a transposed
@@ -44,6 +46,8 @@ const BUILTINS = [
   '__builtin_add_overflow', '__builtin_sub_overflow', '__builtin_mul_overflow',
   '__builtin_isnan', '__builtin_isinf', '__builtin_isfinite', '__builtin_signbit', '__builtin_constant_p',
 ];
+/** GCC's atomic builtins, e.g. __atomic_load_n, __atomic_fetch_add, __sync_bool_compare_and_swap. */
+const ATOMIC_BUILTINS = /^__(atomic_(load|store|exchange|compare_exchange|fetch_[a-z]+|[a-z]+_fetch|test_and_set|clear|thread_fence|signal_fence)(_n)?|sync_[a-z_]+)$/;
 /** Builtins that compute on numbers, with any l/ll/f/l suffix (__builtin_popcountll, __builtin_fabsf). */
 const BUILTIN_FAMILIES = /^__builtin_(popcount|clz|ctz|ffs|parity|clrsb|bswap\d+|fabs|sqrt|fma|fmin|fmax|copysign|inf|huge_val|nan|floor|ceil|trunc|round|exp|log|pow|sin|cos)(l|ll|f|l)?$/;
 const INTRINSICS = /^(_mm(256|512)?_[A-Za-z0-9_]+|_(popcnt|tzcnt|lzcnt|bextr|blsr|blsi|bzhi|pdep|pext)_u(32|64)|_popcnt(32|64)|_cvtsh_ss|_cvtss_sh)$/;
@@ -57,7 +61,7 @@ const FIXED: ReadonlySet<string> = new Set([
 
 /** Whether `name` is callable by any candidate (the kernel-specific names come on top). */
 export function isGenerallyAllowedCallee(name: string): boolean {
-  return FIXED.has(name) || /^omp_[a-z_0-9]+$/.test(name) || BUILTIN_FAMILIES.test(name) || INTRINSICS.test(name);
+  return FIXED.has(name) || /^omp_[a-z_0-9]+$/.test(name) || BUILTIN_FAMILIES.test(name) || ATOMIC_BUILTINS.test(name) || INTRINSICS.test(name);
 }
 
 /** A short list for messages. */

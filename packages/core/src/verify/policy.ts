@@ -58,9 +58,10 @@ export function sanitizeMemoryToolchain(t: ResolvedToolchain): ResolvedToolchain
 
 /**
  * Runtime options that make the sanitizers fail hard and quietly: first error ends the run.
- * Leak checking is off because libgomp's thread pool is never freed.
+ * Leak checking is on: scratch a kernel allocates and never frees is a defect that grows with
+ * every call (libgomp's thread pool stays reachable, so it is not reported).
  */
 export const SANITIZER_ENV: Record<string, string> = {
-  ASAN_OPTIONS: 'detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=86:allocator_may_return_null=1:detect_stack_use_after_return=0',
+  ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:allocator_may_return_null=1:detect_stack_use_after_return=0',
   UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=87',
 };

@@ -26,6 +26,13 @@ describe('staticGate', () => {
     expect(gate(fn(`    execvp("sh", 0);\n${LOOP}`)).reason).toMatch(/forbidden function 'execvp'/);
   });
 
+  it('allows GCC atomic builtins and still refuses look-alike names', () => {
+    const body = `    #pragma omp parallel for\n    for (int i = 0; i < n; i++) { float v = __atomic_load_n(&x[i], __ATOMIC_RELAXED); __atomic_store_n(&y[i], a * v + y[i], __ATOMIC_RELAXED); }`;
+    expect(gate(fn(body))).toMatchObject({ ok: true });
+    expect(gate(fn(`    (void)__sync_fetch_and_add((int *)&y[0], 0);\n${LOOP}`))).toMatchObject({ ok: true });
+    expect(gate(fn(`    __atomic_system(0);\n${LOOP}`)).ok).toBe(false);
+  });
+
   it('rejects inline assembly', () => {
     expect(gate(fn(`    __asm__ volatile("nop");\n${LOOP}`)).reason).toBe("uses inline assembly ('__asm__') at line 3");
   });

@@ -1,0 +1,36 @@
+/* expect: reject
+ * stage: plan-legality|differential
+ * reason: reduction|expected .* got|\bdiffers?\b|mismatch
+ * category: wrong reduction operator
+ * why: copy-paste from the max loop: the softmax denominator uses reduction(max:sum) instead of reduction(+:sum)
+ */
+void attention(int seq, int d, const double *Q, const double *K, const double *V, double *O)
+{
+    double scale = 1.0 / sqrt((double)d);
+    for (int i = 0; i < seq; i++) {
+        double s[seq];
+        double mx = -INFINITY;
+        #pragma omp parallel for reduction(max:mx)
+        for (int j = 0; j < seq; j++) {
+            double dot = 0.0;
+            for (int k = 0; k < d; k++)
+                dot += Q[i * d + k] * K[j * d + k];
+            s[j] = dot * scale;
+            if (s[j] > mx)
+                mx = s[j];
+        }
+        double sum = 0.0;
+        #pragma omp parallel for reduction(max:sum)
+        for (int j = 0; j < seq; j++) {
+            s[j] = exp(s[j] - mx);
+            sum += s[j];
+        }
+        #pragma omp parallel for
+        for (int c = 0; c < d; c++) {
+            double acc = 0.0;
+            for (int j = 0; j < seq; j++)
+                acc += s[j] * V[j * d + c];
+            O[i * d + c] = acc / sum;
+        }
+    }
+}

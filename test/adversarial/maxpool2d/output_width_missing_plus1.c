@@ -1,0 +1,21 @@
+/* expect: reject
+ * stage: differential
+ * reason: expected .* got|\bdiffers?\b|mismatch
+ * category: off-by-one/tail
+ * why: ow computed as (w - k) / s, dropping the + 1: a column of windows is missing and the row stride shrinks
+ */
+void maxpool2d(int c, int h, int w, int k, int s, const double *in, double *out)
+{
+    int oh = (h - k) / s + 1;
+    int ow = (w - k) / s;
+    #pragma omp parallel for collapse(2)
+    for (int ch = 0; ch < c; ch++)
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                double m = -DBL_MAX;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        m = max2(m, in[(ch * h + oy * s + ky) * w + ox * s + kx]);
+                out[(ch * oh + oy) * ow + ox] = m;
+            }
+}
