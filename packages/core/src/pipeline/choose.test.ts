@@ -28,6 +28,11 @@ describe('chooseVariant', () => {
     const c = chooseVariant([cand('fast-wrong', false, 9), cand('slow-right', true, 1.2)], 1.05);
     expect(c.chosen?.label).toBe('slow-right');
   });
+  it('names the fastest candidate when none was verified fast enough', () => {
+    const c = chooseVariant([cand('a', false, 0.7), cand('b', false, 0.95), cand('c', false)], 1.05);
+    expect(c.chosen).toBeNull();
+    expect(c.reason).toBe('no candidate was verified faster than the 1.05x threshold (fastest: b at 0.95x)');
+  });
   it('picks the fastest verified', () => {
     const c = chooseVariant([cand('a', true, 1.3), cand('b', true, 1.9), cand('c', true, 1.1)], 1.05);
     expect(c.chosen?.label).toBe('b');
