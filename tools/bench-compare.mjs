@@ -1,0 +1,259 @@
+// Bench B — speedup over the serial gcc baseline, per kernel at the spec's bench size, of
+//   gcc-autopar  gcc -O3 -ftree-parallelize-loops=2 on the original source
+//   polly        clang-19 -O3 + Polly (-polly-parallel, LLVM OpenMP backend) on the original source
+//   analyzer     the variant buildProject links with proposer 'analyzer' (or the original: 1.00)
+//   expert-ref   reference/<k>_omp.c, gcc -O3 -fopenmp
+// Every contender is linked with the same generated harness object as the baseline (same
+// inputs), timed ABAB against the baseline (see ababMany), OMP_NUM_THREADS=2, and its outputs
+// at the bench size are compared with the baseline's within the spec's tolerance.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+import { spliceFunction } from '../packages/core/dist/index.js';
+import { buildTestBinary } from '../packages/core/dist/verify/build.js';
+import { kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
+import { createOriginalCache, prepareOriginal } from '../packages/core/dist/verify/original-cache.js';
+import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
+import { ababMany, analyzerBuild, geomean, parallelRuntimeCalls, progress, projectToolchain, serialToolchain, toolVersion } from './bench-common.mjs';
+
+export const COLUMNS = ['gcc-autopar', 'polly', 'analyzer', 'expert-ref'];
+
+export const POLLY_FLAGS = ['-O3', '-mllvm', '-polly', '-mllvm', '-polly-parallel', '-mllvm', '-polly-omp-backend=LLVM', '-fopenmp'];
+export const POLLY_MISSING = 'n/a: clang-19 missing (apt-get install clang-19 libpolly-19-dev)';
+
+/** Whether clang-19 exists and accepts the Polly flags (Debian links Polly into clang; no plugin needed). */
+async function detectPolly(dir) {
+  if (!toolVersion('clang-19')) return { ok: false, reason: POLLY_MISSING };
+  const { execFileSync } = await import('node:child_process');
+  const src = join(dir, 'polly-probe.c');
+  await writeFile(src, 'void f(int n, double *a) { for (int i = 0; i < n; i++) a[i] = 2 * a[i]; }\n');
+  try {
+    execFileSync('clang-19', [...POLLY_FLAGS, '-c', src, '-o', join(dir, 'polly-probe.o')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: true, version: toolVersion('clang-19') };
+  } catch (e) {
+    const msg = String(e.stderr ?? e.message).split('\n').find((l) => /error/i.test(l)) ?? 'compile failed';
+    return { ok: false, reason: `n/a: clang-19 rejects the Polly flags (${msg.trim()}; apt-get install libpolly-19-dev)` };
+  }
+}
+
+/**
+ * @param kernels   from loadKernelProjects
+ * @param opts      { pairs, cacheDir (store for the analyzer build; default the project's), keepDir }
+ * @returns         { rows, geomeans, goal, meta } — and per kernel the analyzer build (for section C)
+ */
+export async function benchCompare(kernels, opts = {}) {
+  const scratch = await mkdtemp(join(tmpdir(), 'autopar-bench-b-'));
+  const polly = await detectPolly(scratch);
+  const rows = [];
+  const builds = new Map();
+  try {
+    for (const k of kernels) {
+      try {
+        progress(`B ${k.name}: analyzer build (buildProject, proposer analyzer)`);
+        const build = await analyzerBuild(k, {
+          outputPath: join(scratch, 'dist', k.project.projectName),
+          cacheDir: opts.cacheDir,
+          log: (l) => {
+            if (/verifying|verified|rejected|→/.test(l)) progress(`  ${l}`);
+          },
+        });
+        builds.set(k.name, build);
+        progress(`B ${k.name}: ${build.outcome}${build.chosen ? ` → ${build.chosen.label}` : ''} (${(build.buildMs / 1000).toFixed(1)} s)`);
+        rows.push(await benchKernel(k, build, { ...opts, scratch, polly }));
+      } catch (e) {
+        // One kernel's setup problem (its baseline does not run, the build throws) must not lose the others.
+        const reason = `bench error: ${e instanceof Error ? e.message : String(e)}`;
+        progress(`B ${k.name}: ${reason}`);
+        rows.push({ kernel: k.name, error: reason, cells: Object.fromEntries(COLUMNS.map((c) => [c, { ok: false, reason }])) });
+      }
+    }
+  } finally {
+    if (!opts.keepDir) await rm(scratch, { recursive: true, force: true }).catch(() => {});
+  }
+
+  const geomeans = {};
+  for (const col of COLUMNS) {
+    const vals = rows.map((r) => r.cells[col]).filter((c) => c.ok && c.outputsMatch !== false).map((c) => c.speedup);
+    geomeans[col] = { value: geomean(vals), n: vals.length, of: rows.length };
+  }
+  const baselineCols = ['gcc-autopar', 'polly'];
+  let best = { label: 'gcc -O3 (serial)', value: 1 };
+  for (const col of baselineCols) if ((geomeans[col].value ?? 0) > best.value) best = { label: col, value: geomeans[col].value };
+  const an = geomeans.analyzer.value;
+  const below = rows.filter((r) => r.cells.analyzer.ok && r.cells.analyzer.speedup < 1).map((r) => ({
+    kernel: r.kernel,
+    speedup: r.cells.analyzer.speedup,
+    spread: r.cells.analyzer.spread,
+    withinNoise: r.cells.analyzer.spread[1] >= 1,
+  }));
+  const broken = rows.filter((r) => !r.cells.analyzer.ok || r.cells.analyzer.outputsMatch === false).map((r) => r.kernel);
+  const goal = {
+    analyzerGeomean: an,
+    bestBaseline: best,
+    met: an !== undefined && an >= best.value,
+    neverSlower: below.length === 0 && broken.length === 0,
+    below,
+    broken,
+  };
+  return {
+    rows,
+    geomeans,
+    goal,
+    builds,
+    meta: {
+      pairs: opts.pairs ?? DEFAULT_VERIFY_POLICY.benchPairs,
+      threads: 2,
+      gcc: toolVersion('gcc'),
+      polly: polly.ok ? { flags: POLLY_FLAGS.join(' '), version: polly.version } : { missing: polly.reason },
+    },
+  };
+}
+
+async function benchKernel(k, build, { scratch, polly, pairs }) {
+  const work = join(scratch, k.name);
+  await mkdir(work, { recursive: true });
+  const serial = serialToolchain(k);
+  const policy = DEFAULT_VERIFY_POLICY;
+  const original = await prepareOriginal(createOriginalCache(join(work, 'original')), join(work, 'original'), {
+    spec: k.spec,
+    sourceText: k.sourceText,
+    sourcePath: k.sourcePath,
+    toolchain: serial,
+    compileTimeoutMs: policy.timeouts.compileMs,
+    testTimeoutMs: 60_000,
+    seeds: k.spec.seeds ?? [1, 2],
+    log: (l) => progress(`  ${l}`),
+  });
+  const benchDir = join(work, 'bench');
+  await mkdir(benchDir, { recursive: true });
+  const readOnly = [original.dir, ...original.includeDirs, ...(k.referencePath ? [dirname(k.referencePath)] : [])];
+  const sandbox = { workDir: benchDir, readOnly };
+
+  /** Writes a TU (with the harness trampoline) and links it with the baseline's harness object. */
+  const contender = async (label, tc, tuText, tuPath, extra = {}) => {
+    const tuName = basename(tuPath);
+    const dir = join(benchDir, label);
+    await mkdir(dir, { recursive: true });
+    const tu = join(dir, tuName);
+    await writeFile(tu, kernelTranslationUnit(tuText, k.spec, tuName));
+    const binary = join(dir, 'bin');
+    const includeDirs = [...new Set([dirname(tuPath), ...original.includeDirs])];
+    const b = await buildTestBinary(tc, { kernelTu: tu, harnessObject: original.harnessObject, output: binary, includeDirs }, {
+      cwd: benchDir,
+      timeoutMs: policy.timeouts.compileMs,
+      sandbox,
+    });
+    if (!b.ok) return { label, ok: false, reason: `does not build: ${b.reason}` };
+    return { label, ok: true, binary, dir: benchDir, sandbox, parallel: parallelRuntimeCalls(binary), flags: `${tc.cc} ${tc.cflags.join(' ')}`, ...extra };
+  };
+
+  const subjects = [];
+  subjects.push(
+    await contender('gcc-autopar', { ...serial, cflags: [...serial.cflags, '-ftree-parallelize-loops=2'] }, k.sourceText, k.sourcePath),
+  );
+  subjects.push(
+    polly.ok
+      ? await contender('polly', { cc: 'clang-19', cflags: POLLY_FLAGS, ldflags: ['-fopenmp', ...serial.ldflags] }, k.sourceText, k.sourcePath)
+      : { label: 'polly', ok: false, reason: polly.reason },
+  );
+  const chosen = build.chosen ? build.candidates.find((c) => c.label === build.chosen.label) : undefined;
+  if (chosen?.text) {
+    const spliced = spliceFunction(k.sourceText, k.unit, chosen.text);
+    subjects.push(await contender('analyzer', projectToolchain(k), spliced, k.sourcePath, { variant: chosen.label }));
+  } else {
+    subjects.push({ label: 'analyzer', ok: false, originalKept: true, reason: build.chosen ? 'chosen text missing from the store' : build.reason });
+  }
+  subjects.push(
+    k.referencePath
+      ? await contender('expert-ref', { cc: 'gcc', cflags: ['-O3', '-fopenmp'], ldflags: ['-fopenmp', '-lm'] }, await readFileText(k.referencePath), k.referencePath)
+      : { label: 'expert-ref', ok: false, reason: 'no reference/<k>_omp.c' },
+  );
+  for (const s of subjects) if (!s.ok) progress(`B ${k.name}: ${s.label}: ${s.reason}`);
+
+  const baseline = { label: 'serial', binary: original.binary, dir: benchDir, sandbox };
+  const timed = await ababMany(k.spec, baseline, subjects, { pairs, threads: 2, log: progress });
+
+  const cells = {};
+  for (const s of subjects) {
+    const t = timed.contenders[s.label] ?? { ok: false, reason: s.reason };
+    if (s.label === 'analyzer' && s.originalKept) {
+      cells.analyzer = { ok: true, originalKept: true, speedup: 1, spread: [1, 1], outputsMatch: true, reason: s.reason };
+      continue;
+    }
+    cells[s.label] = {
+      ...t,
+      reason: t.reason ?? s.reason,
+      parallel: s.parallel,
+      ...(s.variant ? { variant: s.variant } : {}),
+      ...(s.flags ? { flags: s.flags } : {}),
+    };
+  }
+  const line = COLUMNS.map((c) => `${c} ${cells[c].ok ? cells[c].speedup.toFixed(2) : 'n/a'}`).join(', ');
+  progress(`B ${k.name}: ${line}`);
+  return {
+    kernel: k.name,
+    benchSize: k.spec.sizes.bench,
+    serialCallMs: timed.baselineCallMs,
+    repsPerProcess: timed.reps,
+    analyzerBuild: {
+      outcome: build.outcome,
+      reason: build.reason,
+      chosen: build.chosen?.label ?? null,
+      buildVerdictSpeedup: build.chosen?.speedup?.median,
+      candidates: build.candidates.map((c) => ({ label: c.label, accepted: c.verdict.accepted, reason: c.verdict.reason })),
+    },
+    cells,
+  };
+}
+
+async function readFileText(p) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(p, 'utf8');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+const fmtRatio = (x) => (x === undefined ? 'n/a' : x.toFixed(2));
+
+export function formatCell(col, c) {
+  if (!c) return 'n/a';
+  if (col === 'analyzer' && c.originalKept) return '1.00 (original kept)';
+  if (!c.ok) return c.reason?.startsWith('n/a') ? c.reason : `FAILED: ${shorten(c.reason ?? 'unknown', 60)}`;
+  let s = `${fmtRatio(c.speedup)} [${fmtRatio(c.spread[0])}–${fmtRatio(c.spread[1])}]`;
+  if (c.outputsMatch === false) s += ' MISMATCH';
+  if (col === 'analyzer' && c.variant) s += ` (${c.variant.replace(/^analyzer:/, '')})`;
+  if ((col === 'gcc-autopar' || col === 'polly') && c.parallel === false) s += ' serial';
+  return s;
+}
+
+function shorten(s, n) {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+export function printCompare(res, out = console.log) {
+  const header = ['kernel', 'serial ms/call', ...COLUMNS];
+  const body = res.rows.map((r) => [r.kernel, r.serialCallMs?.toFixed(1) ?? 'error', ...COLUMNS.map((c) => formatCell(c, r.cells[c]))]);
+  const gm = ['geomean', '', ...COLUMNS.map((c) => {
+    const g = res.geomeans[c];
+    return g.value === undefined ? 'n/a' : `${g.value.toFixed(2)}${g.n < g.of ? ` (${g.n}/${g.of} kernels)` : ''}`;
+  })];
+  out(table(header, [...body, gm]));
+  out('');
+  out('cells: median speedup over gcc -O3 serial [min–max of per-pair ratios]; MISMATCH = outputs differ from the serial');
+  out('baseline beyond the spec tolerance at the bench size (excluded from the geomean); "serial" = no OpenMP region was');
+  out('emitted (the compiler did not parallelize anything); analyzer label = the variant buildProject linked.');
+  const g = res.goal;
+  out('');
+  out(`analyzer geomean ${fmtRatio(g.analyzerGeomean)} vs best baseline ${fmtRatio(g.bestBaseline.value)} (${g.bestBaseline.label}): ${g.met ? 'met' : 'not met'}`);
+  const belowText = g.below.map((b) => `${b.kernel} ${b.speedup.toFixed(2)} [${b.spread[0].toFixed(2)}–${b.spread[1].toFixed(2)}]${b.withinNoise ? ' within noise' : ''}`);
+  const brokenText = g.broken.map((k) => `${k} (failed or mismatched)`);
+  out(`never slower than the original: ${g.neverSlower ? 'yes' : 'no'}${g.neverSlower ? '' : ` (kernels below 1.0: ${[...belowText, ...brokenText].join(', ')})`}`);
+}
+
+export function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
