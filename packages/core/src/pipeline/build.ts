@@ -18,7 +18,7 @@ import type { Candidate, ProposerIdentity } from '../propose/types.js';
 import type { OllamaOutput } from '../propose/ollama.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
-import { chooseVariant } from './choose.js';
+import { chooseVariant, clearsThreshold } from './choose.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
@@ -328,7 +328,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       opts.log(`autopar: ${kspec.name}: verifying ${s.cand.label} (screened at ${s.verdict.speedup!.median.toFixed(2)}x)`);
       const verdict = await verify(s.cand, s.i, 'full');
       full.set(s.i, verdict);
-      if (verdict.accepted && (verdict.speedup?.median ?? 0) >= opts.threshold) break;
+      if (verdict.accepted && clearsThreshold(verdict.speedup, opts.threshold)) break;
     }
     for (const { cand, i, verdict: screen } of screened) {
       const verdict = full.get(i) ?? notFullyVerified(screen, opts.threshold);

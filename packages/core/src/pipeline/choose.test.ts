@@ -31,7 +31,7 @@ describe('chooseVariant', () => {
   it('names the fastest candidate when none was verified fast enough', () => {
     const c = chooseVariant([cand('a', false, 0.7), cand('b', false, 0.95), cand('c', false)], 1.05);
     expect(c.chosen).toBeNull();
-    expect(c.reason).toBe('no candidate was verified faster than the 1.05x threshold (fastest: b at 0.95x)');
+    expect(c.reason).toBe('no candidate was verified faster than the 1.05x threshold in every pair (fastest: b at 0.95x, pairs 0.95–0.95x)');
   });
   it('picks the fastest verified', () => {
     const c = chooseVariant([cand('a', true, 1.3), cand('b', true, 1.9), cand('c', true, 1.1)], 1.05);
@@ -40,6 +40,15 @@ describe('chooseVariant', () => {
   it('keeps the original when the best is under the threshold', () => {
     const c = chooseVariant([cand('a', true, 1.02)], 1.05);
     expect(c.chosen).toBeNull();
-    expect(c.reason).toContain('below the 1.05x threshold');
+    expect(c.reason).toContain('1.05x threshold');
+    expect(c.reason).toContain('fastest: a at 1.02x');
+  });
+  it('keeps the original when the best median wins but some pair ran slower than the original', () => {
+    const noisy = cand('noisy', true, 1.3);
+    noisy.verdict.speedup!.spread = [0.8, 1.9];
+    expect(chooseVariant([noisy], 1.05).chosen).toBeNull();
+    const steady = cand('steady', true, 1.1);
+    steady.verdict.speedup!.spread = [1.02, 1.2];
+    expect(chooseVariant([noisy, steady], 1.05).chosen?.label).toBe('steady');
   });
 });
