@@ -39,7 +39,7 @@ describe('OllamaProposer plan output', () => {
     expect(r.rejected).toEqual([]);
     const [c] = r.candidates;
     expect(c!.label).toBe('plan-zero-shot#1');
-    expect(c!.legality).toEqual({ ok: true, errors: [], warnings: [] });
+    expect(c!.legality).toEqual({ ok: true, errors: [], warnings: [], unproven: [] });
     expect(c!.functionText).toMatch(/#pragma omp parallel for\n\s*for \(int i = 0; i < n; i\+\+\)/);
     const body = srv!.requests.find((q) => q.path === '/api/chat')!.body as { format: unknown; messages: Array<{ content: string }> };
     expect(body.format).toEqual(planFormatSchema());
