@@ -22,8 +22,11 @@ export interface LegalityResult {
   /**
    * The errors that rest only on dependences the analysis could not decide (non-affine
    * subscripts, pointers that may alias, rows that may overlap) rather than on proven ones.
-   * A plan autopar applies must not have them; a model's hand-written pragmas with only
-   * these are left to the race detector and the differential test.
+   * Also unproven: a dependence with no exact distance at the loop (direction '*'), and
+   * calls the analysis does not know (their effects, and so the classification of the
+   * scalars around them, are guesses). A plan autopar applies must not have any of these;
+   * a model's hand-written pragmas whose errors are all unproven are left to the race
+   * detector and the differential test.
    */
   unproven: string[];
 }
@@ -62,7 +65,16 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
     if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
     seen.add(lp.loop);
   }
-  for (const lp of actions) checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven);
+  for (const lp of actions) {
+    const before = errors.length;
+    checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven);
+    // With an unknown call in the loop, what it reads and writes is unknown too: every
+    // finding about this loop's scalars and arrays rests on a guess.
+    const loop = resolve(state, lp.loop).loop;
+    if (loop && (state.factsById.get(loop.id)?.impureCalls.length ?? 0) > 0) {
+      for (const e of errors.slice(before)) if (!unproven.includes(e)) unproven.push(e);
+    }
+  }
   return { ok: errors.length === 0, errors, warnings, unproven };
 }
 
@@ -289,7 +301,11 @@ function checkLoopAction(
   const facts = state.factsById.get(loop.id)!;
   if (point && !tiled.has(loop.id)) return void errors.push(`${lp.loop}: ${loop.id} is not tiled, it has no point loop`);
   if (!loop.canonical) return void errors.push(`${where}: ${facts.reasons[0] ?? 'not canonical'}`);
-  for (const c of facts.impureCalls) errors.push(`${where}: ${facts.reasons.find((r) => r.includes(c)) ?? `calls ${c}`}`);
+  for (const c of facts.impureCalls) {
+    const message = `${where}: ${facts.reasons.find((r) => r.includes(c)) ?? `calls ${c}`}`;
+    errors.push(message);
+    unproven.push(message);
+  }
 
   // Nesting of parallel constructs.
   for (const other of actions) {
@@ -364,7 +380,8 @@ function checkLoopAction(
         ? `${label(fr.target)}: race on ${arr}: updates ${v.a.text} (line ${v.a.line}) from different iterations may hit the same element; declare atomic: ["${arr}"] or an array reduction`
         : `${label(fr.target)} carries a dependence ${depText(v)}; running it ${lp.action === 'simd' ? 'as SIMD' : 'in parallel'} is illegal`;
       errors.push(message);
-      if (v.cause !== 'subscripts') unproven.push(message);
+      const k = v.loops.indexOf(fr.target);
+      if (v.cause !== 'subscripts' || v.distance[k] === undefined) unproven.push(message);
     }
   }
   if (lp.action === 'simd' && atomics.size) errors.push(`${where}: atomic updates are not allowed in a simd loop`);
