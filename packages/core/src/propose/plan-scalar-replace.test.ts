@@ -1,38 +1,12 @@
 // Scalar replacement of array accumulators (`for k: C[e] += f(k)` -> a scalar across k):
 // legality (legal and refused cases), applied text that compiles and computes bitwise the
 // same without simd, and the simd-reduction variant (within tolerance).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { analyzeState } from '../analysis/analyze.js';
 import { checkPlan } from '../analysis/legality.js';
-import { extractKernels } from '../kernel/extract.js';
-import type { KernelSpec } from '../spec/types.js';
 import { candidatesFor } from './analyzer.js';
 import { validatePlan, type Plan } from './plan.js';
 import { applyPlan } from './plan-apply.js';
-
-const file = 'locality.c';
-const source = readFileSync(new URL(`../analysis/corpus/${file}`, import.meta.url), 'utf8');
-const spec = (name: string, noalias: boolean): KernelSpec => ({ name, source: '', sizes: { test: [], bench: {} }, args: [], noalias });
-const stateOf = (fn: string, noalias = true) => analyzeState(extractKernels(source, file, [fn])[0]!, spec(fn, noalias));
-const plan = (kernel: string, loops: Plan['loops'], transforms?: Plan['transforms']): Plan => ({ version: 1, kernel, loops, ...(transforms ? { transforms } : {}) });
-const dir = mkdtempSync(join(tmpdir(), 'autopar-sr-'));
-
-function runBoth(fn: string, text: string, driver: string): [string, string] {
-  const prelude = '#include <stddef.h>\n#include <stdio.h>\n#include <math.h>\n#define IDX(i, j, n) ((i) * (n) + (j))\n';
-  const orig = extractKernels(source, file, [fn])[0]!.sourceText;
-  const outs: string[] = [];
-  for (const [tag, body] of [['o', orig], ['n', text]] as const) {
-    const path = join(dir, `${fn}_${tag}.c`);
-    writeFileSync(path, `${prelude}${body}\n${driver}\n`);
-    execFileSync('gcc', ['-std=gnu11', '-O2', '-fopenmp', '-Wall', '-Werror=unknown-pragmas', path, '-o', `${path}.x`, '-lm'], { stdio: 'pipe' });
-    outs.push(execFileSync(`${path}.x`, { env: { ...process.env, OMP_NUM_THREADS: '3' } }).toString());
-  }
-  return outs as [string, string];
-}
+import { plan, runBoth, spec, stateOf } from './locality-corpus.testkit.js';
 
 const sr = (loop: string, array: string) => ({ kind: 'scalar-replace' as const, loop, array });
 const gemmDriver = `int main(void){ int n=37; static double A[37*37],B[37*37],C[37*37]; for(int i=0;i<n*n;i++){A[i]=sin(i);B[i]=cos(3*i);} gemm_init(n,A,B,C); for(int i=0;i<n*n;i++) printf("%a\\n",C[i]); return 0; }`;
