@@ -216,6 +216,8 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const started = performance.now();
   const { opts, kspec, store, resolved } = ctx;
   const unit = ctx.unit;
+  // Default on (as in resolveBuildOptions) for callers that build BuildOptions by hand.
+  const impliedPlans = opts.checkImpliedPlans ?? true;
   const keyInputs: KeyInputs = {
     schema: 'autopar-key-v1',
     kernel: kernelKeyPart(unit),
@@ -224,7 +226,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     toolchain: ctx.toolchain,
     proposer: proposerKeyPart(resolved.identity),
     // Checking implied plans can only reject more: a verdict made with it is not one made without it.
-    verifyPolicy: (opts.checkImpliedPlans ?? true) ? { ...ctx.policy, impliedPlanCheck: true } : ctx.policy,
+    verifyPolicy: impliedPlans ? { ...ctx.policy, impliedPlanCheck: true } : ctx.policy,
     autoparVersion: AUTOPAR_VERSION,
   } as KeyInputs;
   const { key, inputs } = computeKey(keyInputs);
@@ -308,7 +310,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       originalCache,
       // Plans are checked before anything compiles (verify/plan-legality.ts).
       plan: cand.plan,
-      impliedPlan: opts.checkImpliedPlans ?? true,
+      impliedPlan: impliedPlans,
       mode,
     });
   try {
