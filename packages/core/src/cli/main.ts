@@ -81,11 +81,8 @@ program
     if (flags.json) {
       process.stdout.write(JSON.stringify(verdict, null, 2) + '\n');
     } else {
-      for (const s of verdict.stages) {
-        process.stdout.write(`${s.ok ? 'pass' : 'FAIL'}  ${s.stage.padEnd(16)} ${s.reason} (${Math.round(s.durationMs)} ms)\n`);
-      }
-      const sp = verdict.speedup ? ` — ${verdict.speedup.median.toFixed(2)}x [${verdict.speedup.spread.map((x) => x.toFixed(2)).join('–')}]` : '';
-      process.stdout.write(`${verdict.accepted ? 'ACCEPTED' : 'REJECTED'} at ${verdict.stage}: ${verdict.reason}${sp}\n`);
+      const { formatVerdict } = await import('./verify-command.js');
+      process.stdout.write(formatVerdict(verdict));
     }
     process.exitCode = verdict.accepted ? 0 : 1;
   });
@@ -99,6 +96,16 @@ program
     const { explainProject } = await import('./explain-command.js');
     const p = readProject(dir);
     process.stdout.write(await explainProject(p.projectRoot, p.options.spec ?? 'autopar.spec.json', flags.kernel));
+  });
+
+program
+  .command('explain-key')
+  .description('print what goes into the cache key of a kernel, field by field, and this machine\'s verification conditions')
+  .action(async () => {
+    const { describeKeyFields } = await import('../kernel/key.js');
+    const { quickConditionsKeyPart } = await import('../verify/conditions.js');
+    const { resolvePolicy } = await import('../verify/policy.js');
+    process.stdout.write(`${describeKeyFields()}\n\nverifyPolicy.conditions on this machine now: ${JSON.stringify(quickConditionsKeyPart(resolvePolicy(undefined)))}\n`);
   });
 
 program

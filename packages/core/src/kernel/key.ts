@@ -49,8 +49,12 @@ export interface KeyInputs {
   toolchain: ToolchainFingerprint;
   /** Who proposes (kind, model digest, strategy, template version, sampling options), without the host: another model gives other variants. */
   proposer: Omit<ProposerIdentity, 'host'>;
-  /** Verification settings (thread counts, sanitizers, benchmark pairs, timeouts): a stricter policy must re-verify. */
-  verifyPolicy: VerifyPolicy;
+  /**
+   * Verification settings (thread counts, sanitizers, benchmark pairs, timeouts) and, from
+   * the build, `impliedPlanCheck` and `conditions` (sandbox, race detector, allowed-unverified
+   * checks): a stricter policy, or a machine that can check more, must re-verify.
+   */
+  verifyPolicy: VerifyPolicy & { impliedPlanCheck?: boolean; conditions?: { sandbox: string; raceDetector: string; allowUnverified: string[] } };
   /** autopar's own version: harness generation, splicing and gates live in this code. */
   autoparVersion: string;
 }
@@ -63,7 +67,7 @@ const FIELD_DOCS: Array<[keyof KeyInputs, string]> = [
   ['target', 'cflags and ldflags in order, target kind and speedup threshold: they change code generation and which variant is chosen.'],
   ['toolchain', 'Compiler fingerprint: resolved path, sha256 of the binary, --version, -dumpmachine, flags with -march=native expanded, OpenMP version.'],
   ['proposer', 'Proposer identity without the host: kind, model, model digest, strategy, prompt-template version, sampling options, proposer version.'],
-  ['verifyPolicy', 'Verification policy: thread counts, sanitizers, benchmark pairs and warm-ups, timeouts.'],
+  ['verifyPolicy', 'Verification policy: thread counts, seeds, edge sizes, sanitizers, benchmark pairs, limits and warm-ups, timeouts; whether implied plans are checked; and the conditions: sandbox (bubblewrap / off / unavailable), race detector (present / missing) and the checks the user allowed to go unverified (AUTOPAR_ALLOW_UNVERIFIED). A verdict made with less checking is never served to a build that has more.'],
   ['autoparVersion', "autopar's own version: harness generation, splicing and the static gate live in its code."],
 ];
 

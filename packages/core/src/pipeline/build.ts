@@ -18,7 +18,10 @@ import type { Candidate, ProposerIdentity } from '../propose/types.js';
 import type { OllamaOutput } from '../propose/ollama.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
-import { chooseVariant, clearsThreshold } from './choose.js';
+import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
+import { speedDecisionOf } from '../verify/benchmark-stats.js';
+import { chooseVariant, speedDecision } from './choose.js';
+import { expandSources } from './sources.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
@@ -82,6 +85,12 @@ export interface KernelReport {
   chosen: { label: string; proposer: ProposerIdentity; speedup: CandidateRecord['verdict']['speedup'] } | null;
   candidates: CandidateReport[];
   durationMs: number;
+  /** The original is kept for now: a verified candidate's speed was inconclusive; a later build re-measures it. */
+  speedPending?: boolean;
+  /** This build re-measured the speed of candidates a stored manifest left inconclusive. */
+  remeasured?: boolean;
+  /** Checks that did not run for this kernel's candidates (why, and whether the user allowed it). */
+  skippedChecks?: string[];
 }
 
 export interface BuildReport {
@@ -92,6 +101,8 @@ export interface BuildReport {
   proposerNote?: string;
   toolchain: unknown;
   threshold: number;
+  /** What verification could check on this machine (also in the key): sandbox, race detector, explicit opt-outs. */
+  verification: ConditionsKeyPart & { note: string };
   kernels: KernelReport[];
   artifact: string;
   splicedSources: string[];
@@ -104,7 +115,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
 
   // Every kernel's spec is checked against its C signature before anything is proposed,
   // verified or stored: a mistake in the last kernel must not cost the first one's verification.
-  const sourcePaths = opts.sources.map((s) => resolve(opts.projectRoot, s));
+  const sourcePaths = expandSources(opts.projectRoot, opts.sources);
   const texts = new Map<string, string>();
   for (const p of sourcePaths) texts.set(p, await readFile(p, 'utf8'));
   const kernels: Array<{ kspec: KernelSpec; sourcePath: string; text: string; unit: KernelUnit }> = [];
@@ -123,6 +134,10 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   }
 
   const policy: VerifyPolicy = resolvePolicy(opts.policy);
+  // What this machine can check goes into every key and every report.
+  const conditions = quickConditionsKeyPart(policy);
+  const conditionsNote = describeKeyConditions(conditions);
+  if (conditionsNote) log(`autopar: verification: ${conditionsNote}`);
   const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
   const store = new FsStore(opts.cacheDir, { onWarning: (w: string) => log(`warning: ${w}`) });
 
@@ -149,7 +164,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   const reports: KernelReport[] = [];
   const chosenTexts = new Map<string, Array<{ kernel: string; text: string }>>();
   for (const { kspec, sourcePath, text, unit } of kernels) {
-    const report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy });
+    const report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy, conditions });
     reports.push(report);
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
@@ -157,7 +172,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
       list.push({ kernel: kspec.name, text: chosen.functionText });
       chosenTexts.set(sourcePath, list);
     }
-    log(progressLine(report));
+    log(progressLine(report, conditionsNote));
   }
 
   const units = sourcePaths.map((path) => {
@@ -190,6 +205,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     proposerNote: resolved.note,
     toolchain,
     threshold: opts.threshold,
+    verification: { ...conditions, note: conditionsNote || 'sandbox on, race detector present, nothing allowed unverified' },
     kernels: reports,
     artifact,
     splicedSources,
@@ -210,7 +226,11 @@ interface KernelContext {
   resolved: ResolvedProposer;
   toolchain: unknown;
   policy: VerifyPolicy;
+  conditions: ConditionsKeyPart;
 }
+
+/** Builds re-measure an inconclusive speed at most this many times; then the original is kept for good. */
+export const MAX_SPEED_MEASUREMENTS = 3;
 
 async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const started = performance.now();
@@ -226,7 +246,9 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     toolchain: ctx.toolchain,
     proposer: proposerKeyPart(resolved.identity),
     // Checking implied plans can only reject more: a verdict made with it is not one made without it.
-    verifyPolicy: impliedPlans ? { ...ctx.policy, impliedPlanCheck: true } : ctx.policy,
+    // What the machine could check (sandbox, race detector) and what the user allowed to go
+    // unchecked are part of the policy: a verdict made with less checking is never served to more.
+    verifyPolicy: { ...ctx.policy, ...(impliedPlans ? { impliedPlanCheck: true } : {}), conditions: ctx.conditions },
     autoparVersion: AUTOPAR_VERSION,
   } as KeyInputs;
   const { key, inputs } = computeKey(keyInputs);
@@ -237,14 +259,28 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     proposer: resolved.identity,
   };
 
+  if (unit.language !== 'c') {
+    // Nothing is proposed, verified or stored: no variant of it can be linked yet.
+    return { ...base, outcome: 'original', reason: 'CUDA kernels are not verified yet; the original is kept', chosen: null, candidates: [], durationMs: performance.now() - started };
+  }
+
   const hit = await store.getManifest(key, inputs);
+  if (hit && hit.speedDecision === 'pending' && !opts.offline) {
+    const again = await remeasure(ctx, hit, key, started);
+    if (again) return { ...base, ...again };
+  }
   if (hit) {
     const candidates = await withTexts(store, hit);
     const chosen = hit.candidates.find((c) => c.sourceDigest === hit.chosen && c.label === hit.chosenLabel) ?? null;
     return {
       ...base,
       outcome: 'cache-hit',
-      reason: chosen ? `cached: ${chosen.label} verified` : 'cached: no verified variant; original kept',
+      reason: chosen
+        ? `cached: ${chosen.label} verified`
+        : hit.speedDecision === 'pending'
+          ? 'cached: speed inconclusive, original kept for now (offline: not re-measured)'
+          : 'cached: no verified variant; original kept',
+      speedPending: hit.speedDecision === 'pending' || undefined,
       chosen: chosen ? { label: chosen.label, proposer: chosen.proposer, speedup: chosen.verdict.speedup } : null,
       candidates,
       durationMs: performance.now() - started,
@@ -312,6 +348,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       plan: cand.plan,
       impliedPlan: impliedPlans,
       mode,
+      threshold: opts.threshold,
     });
   try {
     // Screen every candidate (gates, compile, benchmark at the bench size), then fully
@@ -322,15 +359,16 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
       screened.push({ cand, i, verdict: await verify(cand, i, 'screen') });
     }
+    // Screening's short benchmark ranks; only a candidate it shows conclusively slower is not verified.
     const ranked = screened
-      .filter((s) => s.verdict.accepted && (s.verdict.speedup?.median ?? 0) >= opts.threshold)
+      .filter((s) => passedScreening(s.verdict) && speedDecisionOf(s.verdict.speedup!, opts.threshold) !== 'slower')
       .sort((a, b) => b.verdict.speedup!.median - a.verdict.speedup!.median);
     const full = new Map<number, Verdict>();
     for (const s of ranked) {
       opts.log(`autopar: ${kspec.name}: verifying ${s.cand.label} (screened at ${s.verdict.speedup!.median.toFixed(2)}x)`);
       const verdict = await verify(s.cand, s.i, 'full');
       full.set(s.i, verdict);
-      if (verdict.accepted && clearsThreshold(verdict.speedup, opts.threshold)) break;
+      if (verdict.accepted && speedDecision(verdict, opts.threshold) === 'faster') break;
     }
     for (const { cand, i, verdict: screen } of screened) {
       const verdict = full.get(i) ?? notFullyVerified(screen, opts.threshold);
@@ -345,13 +383,15 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
         functionText: cand.functionText,
         ...(cand.plan !== undefined ? { plan: cand.plan, legality: cand.legality } : {}),
       });
-      opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdict.accepted ? 'verified' : 'rejected'} — ${verdict.reason}`);
+      opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdictWord(verdict)} — ${verdict.reason}`);
     }
   } finally {
     // Scratch only (the original's build, test outputs); verdicts and texts are in the records.
     await rm(workRoot, { recursive: true, force: true }).catch(() => {});
   }
   const choice = chooseVariant(records, opts.threshold);
+  const skippedChecks = skippedChecksOf(records);
+  const incomplete = records.some((r) => r.verdict.kind === 'incomplete');
   const manifest: Manifest = {
     schema: 'autopar-manifest-v1',
     key,
@@ -361,8 +401,11 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
+    ...(choice.pending ? { speedDecision: 'pending' as const, speedMeasurements: 1 } : {}),
   };
-  await store.putManifest(manifest);
+  // A check that could not run here is no verdict to keep: a machine that can run it re-verifies.
+  if (incomplete) opts.log(`autopar: ${kspec.name}: not stored: a required check did not run (${skippedChecks.join('; ')})`);
+  else await store.putManifest(manifest);
   return {
     ...base,
     outcome: choice.chosen ? 'generated' : 'original',
@@ -372,7 +415,123 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       : null,
     candidates: records,
     durationMs: performance.now() - started,
+    ...(choice.pending ? { speedPending: true } : {}),
+    ...(skippedChecks.length ? { skippedChecks } : {}),
   };
+}
+
+/**
+ * A stored manifest whose speed decision is pending: re-measure the verified candidates
+ * whose speed was inconclusive (compile + benchmark only; their correctness verdicts
+ * stand, made under this same key) and store the new decision. Undefined when it cannot
+ * (a text is gone from the store): the cached manifest is then served as it is.
+ */
+async function remeasure(
+  ctx: KernelContext,
+  hit: Manifest,
+  key: string,
+  started: number,
+): Promise<Omit<KernelReport, 'kernel' | 'source' | 'key' | 'proposer'> | undefined> {
+  const { opts, kspec, store } = ctx;
+  const pending = hit.candidates.filter((c) => c.verdict.accepted && speedDecision(c.verdict, opts.threshold) === 'inconclusive');
+  const texts = new Map<string, string>();
+  for (const c of pending) {
+    const blob = await store.getBlob(c.sourceDigest);
+    if (!blob) return undefined;
+    texts.set(c.sourceDigest, blob.toString('utf8'));
+  }
+  const { verifyCandidate } = await import('../verify/verify.js');
+  const workRoot = await makeWorkRoot(opts, key);
+  const originalCache = {};
+  const records: CandidateReport[] = [];
+  try {
+    for (const [i, c] of hit.candidates.entries()) {
+      if (!pending.includes(c)) {
+        records.push({ ...c });
+        continue;
+      }
+      opts.log(`autopar: ${kspec.name}: re-measuring ${c.label} (speed was inconclusive)`);
+      const verdict = await verifyCandidate({
+        unit: ctx.unit,
+        spec: kspec,
+        sourceText: ctx.sourceText,
+        sourcePath: ctx.sourcePath,
+        candidateText: texts.get(c.sourceDigest)!,
+        toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
+        policy: ctx.policy,
+        workDir: join(workRoot, `remeasure-${i}`),
+        log: opts.verbose ? opts.log : undefined,
+        originalCache,
+        mode: 'remeasure',
+        previous: c.verdict,
+        threshold: opts.threshold,
+      });
+      opts.log(`autopar: ${kspec.name}: ${c.label}: ${verdictWord(verdict)} — ${verdict.reason}`);
+      records.push({ ...c, verdict, functionText: texts.get(c.sourceDigest) });
+    }
+  } finally {
+    await rm(workRoot, { recursive: true, force: true }).catch(() => {});
+  }
+  const choice = chooseVariant(records, opts.threshold);
+  const measurements = (hit.speedMeasurements ?? 1) + 1;
+  // A candidate that stays inconclusive build after build is as fast as the threshold, not faster: settle it.
+  const pendingNow = choice.pending && measurements < MAX_SPEED_MEASUREMENTS;
+  const reason = choice.pending && !pendingNow ? `${choice.reason.replace(/; original kept for now, re-measured on the next build$/, '')}; still inconclusive after ${measurements} measurements: original kept` : choice.reason;
+  await store.putManifest({
+    ...hit,
+    createdAt: new Date().toISOString(),
+    candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
+    chosen: choice.chosen?.sourceDigest ?? null,
+    chosenLabel: choice.chosen?.label ?? null,
+    speedDecision: pendingNow ? 'pending' : 'final',
+    speedMeasurements: measurements,
+  });
+  return {
+    outcome: choice.chosen ? 'generated' : 'original',
+    reason: `re-measured: ${reason}`,
+    chosen: choice.chosen ? { label: choice.chosen.label, proposer: choice.chosen.proposer, speedup: choice.chosen.verdict.speedup } : null,
+    candidates: records,
+    durationMs: performance.now() - started,
+    remeasured: true,
+    ...(pendingNow ? { speedPending: true } : {}),
+  };
+}
+
+/** Screening passed: nothing failed and the short benchmark timed it. */
+function passedScreening(v: Verdict): boolean {
+  return !!v.speedup && v.stages.every((s) => (s.status ?? (s.ok ? 'ran' : 'failed')) !== 'failed') && (v.kind === 'screening' || v.accepted);
+}
+
+function verdictWord(v: Verdict): string {
+  switch (v.kind) {
+    case 'speed':
+      return `verified (speed: ${v.speed?.decision ?? 'not measured'})`;
+    case 'incomplete':
+      return 'NOT VERIFIED (a required check did not run)';
+    case 'screening':
+      return 'screened only';
+    default:
+      return v.accepted ? 'verified' : 'rejected';
+  }
+}
+
+/** Every check that did not run for these candidates, once each, with why and whether it was allowed. */
+function skippedChecksOf(records: CandidateRecord[]): string[] {
+  const out = new Set<string>();
+  for (const r of records) {
+    for (const s of r.verdict.skipped ?? []) out.add(`${s.stage} skipped${s.allowed ? ' (allowed)' : ''}: ${s.reason}`);
+  }
+  return [...out];
+}
+
+/** The conditions that weaken verification, as one line (empty when nothing does). */
+function describeKeyConditions(c: ConditionsKeyPart): string {
+  const parts: string[] = [];
+  if (c.sandbox === 'off') parts.push('sandbox OFF (AUTOPAR_SANDBOX=off): candidate code runs without bubblewrap');
+  else if (c.sandbox !== 'bubblewrap') parts.push('sandbox unavailable (bwrap not found): candidate code runs without bubblewrap');
+  if (c.raceDetector === 'missing') parts.push('race detector missing (clang-19 + Archer): candidates cannot be verified without AUTOPAR_ALLOW_UNVERIFIED=race');
+  if (c.allowUnverified.length) parts.push(`allowed unverified by AUTOPAR_ALLOW_UNVERIFIED: ${c.allowUnverified.join(', ')}`);
+  return parts.join('; ');
 }
 
 /**
@@ -399,10 +558,12 @@ async function makeWorkRoot(opts: BuildOptions, key: string): Promise<string> {
  * at screening, or passed it but slower than the threshold or than the one linked.
  */
 function notFullyVerified(screen: Verdict, threshold: number): Verdict {
-  if (!screen.accepted) return screen;
-  const s = screen.speedup?.median ?? 0;
-  const why = s < threshold ? `${s.toFixed(2)}x at screening, below the ${threshold}x threshold` : 'a faster candidate was verified';
-  return { ...screen, accepted: false, stage: 'benchmark', reason: `not fully verified: ${why}` };
+  if (!passedScreening(screen)) return screen;
+  const s = screen.speedup!;
+  const why = speedDecisionOf(s, threshold) === 'slower'
+    ? `${s.median.toFixed(2)}x at screening, conclusively below the ${threshold}x threshold`
+    : 'another candidate was verified faster first';
+  return { ...screen, accepted: false, kind: 'screening', stage: 'benchmark', reason: `screened only, not verified: ${why}` };
 }
 
 /** The spec minus prose: a reworded description must not cost a regeneration. */
@@ -425,12 +586,15 @@ function describe(id: ProposerIdentity): string {
   return id.model ? `${id.kind} ${id.model}` : id.kind;
 }
 
-function progressLine(r: KernelReport): string {
+function progressLine(r: KernelReport, conditionsNote: string): string {
   const ms = `${Math.round(r.durationMs)} ms`;
+  // What was not checked is said on the line itself, not only in the JSON report.
+  const notes = [...(r.skippedChecks ?? []), ...(conditionsNote ? [conditionsNote] : [])];
+  const tail = notes.length ? ` [${notes.join('; ')}]` : '';
   if (r.chosen) {
     const s = r.chosen.speedup ? ` ${r.chosen.speedup.median.toFixed(2)}x` : '';
-    return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s} [${ms}]`;
+    return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s} [${ms}]${tail}`;
   }
-  return `autopar: ${r.kernel}: ${r.outcome} → original (${r.reason}) [${ms}]`;
+  return `autopar: ${r.kernel}: ${r.outcome} → original (${r.reason}) [${ms}]${tail}`;
 }
 

@@ -1,36 +1,61 @@
-// Selection: the fastest verified candidate whose speedup clears the threshold,
+// Selection: the fastest verified candidate whose speed interval clears the threshold,
 // or none (the original is linked). Plain data in, plain data out.
 import type { CandidateRecord } from '../store/types.js';
-import type { SpeedupStats } from '../verify/types.js';
+import { speedDecisionOf } from '../verify/benchmark-stats.js';
+import type { SpeedDecision, SpeedupStats, Verdict } from '../verify/types.js';
 
 export interface Choice {
   chosen: CandidateRecord | null;
   /** Why this one (or why the original). */
   reason: string;
+  /**
+   * True when the original is kept only because a verified candidate's speed was
+   * inconclusive: the decision is not final, a later build re-measures it.
+   */
+  pending: boolean;
 }
 
 /**
- * A speedup is worth linking when its median clears the threshold and no benchmark pair
- * ran it slower than the original (below min(1, threshold)): a variant that wins on the
- * median but loses some pairs is noise on a busy machine, and linking it could make the
- * program slower than what the user wrote.
+ * A speedup is worth linking when the lower bound of its confidence interval clears the
+ * threshold (records from before intervals existed: every pair did). A median that wins
+ * on a busy machine while the interval reaches below the threshold is not a decision.
  */
 export function clearsThreshold(s: SpeedupStats | undefined, threshold: number): boolean {
-  return !!s && s.median >= threshold && s.spread[0] >= Math.min(1, threshold);
+  return !!s && speedDecisionOf(s, threshold) === 'faster';
+}
+
+/** The speed decision of a verdict against the threshold (from its interval when it has one). */
+export function speedDecision(v: Verdict, threshold: number): SpeedDecision {
+  if (v.speedup) return speedDecisionOf(v.speedup, threshold);
+  return v.speed?.decision ?? 'not-measured';
 }
 
 export function chooseVariant(candidates: CandidateRecord[], threshold: number): Choice {
-  if (candidates.length === 0) return { chosen: null, reason: 'no candidate was proposed' };
-  const byMedian = (a: CandidateRecord, b: CandidateRecord) => b.verdict.speedup!.median - a.verdict.speedup!.median;
-  const winners = candidates.filter((c) => c.verdict.accepted && clearsThreshold(c.verdict.speedup, threshold)).sort(byMedian);
+  if (candidates.length === 0) return { chosen: null, reason: 'no candidate was proposed', pending: false };
+  const byMedian = (a: CandidateRecord, b: CandidateRecord) => (b.verdict.speedup?.median ?? 0) - (a.verdict.speedup?.median ?? 0);
+  const verified = candidates.filter((c) => c.verdict.accepted);
+  const winners = verified.filter((c) => speedDecision(c.verdict, threshold) === 'faster').sort(byMedian);
   const best = winners[0];
   if (best) {
-    return { chosen: best, reason: `${best.label} verified, ${best.verdict.speedup!.median.toFixed(2)}x over the original` };
+    const s = best.verdict.speedup!;
+    const ci = s.ci ? ` (interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x)` : '';
+    return { chosen: best, reason: `${best.label} verified, ${s.median.toFixed(2)}x over the original${ci}`, pending: false };
+  }
+  const inconclusive = verified.filter((c) => speedDecision(c.verdict, threshold) === 'inconclusive').sort(byMedian)[0];
+  if (inconclusive) {
+    const s = inconclusive.verdict.speedup!;
+    const ci = s.ci ? `interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x` : `pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`;
+    return {
+      chosen: null,
+      reason: `speed inconclusive: ${inconclusive.label} verified at ${s.median.toFixed(2)}x but its ${ci} straddles the ${threshold}x threshold; original kept for now, re-measured on the next build`,
+      pending: true,
+    };
   }
   // Screening keeps the speedup of candidates it did not send on: name the fastest timed one.
   const fastest = candidates.filter((c) => c.verdict.speedup).sort(byMedian)[0];
-  if (!fastest) return { chosen: null, reason: 'no candidate passed verification' };
+  if (!fastest) return { chosen: null, reason: 'no candidate passed verification', pending: false };
   const s = fastest.verdict.speedup!;
-  const how = `${fastest.label} at ${s.median.toFixed(2)}x, pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`;
-  return { chosen: null, reason: `no candidate was verified faster than the ${threshold}x threshold in every pair (fastest: ${how})` };
+  const how = `${fastest.label} at ${s.median.toFixed(2)}x, ${s.ci ? `interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x` : `pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`}`;
+  const what = verified.length ? 'no verified candidate was faster than' : 'no candidate was verified faster than';
+  return { chosen: null, reason: `${what} the ${threshold}x threshold (fastest: ${how})`, pending: false };
 }

@@ -21,4 +21,13 @@ export interface Manifest {
   /** Digest (cas/) of the chosen function text, or null when the original is kept. */
   chosen: string | null;
   chosenLabel: string | null;
+  /**
+   * 'pending': the original is kept only because a verified candidate's speed was
+   * inconclusive (its interval straddled the threshold). The correctness verdicts stand;
+   * the next build that finds this manifest re-measures those candidates' speed and
+   * rewrites it. Absent or 'final': the decision is settled.
+   */
+  speedDecision?: 'final' | 'pending';
+  /** How many builds have measured the pending candidates (after a few the decision is made final). */
+  speedMeasurements?: number;
 }

@@ -1,11 +1,13 @@
 // Benchmark: baseline (A) and contender (B) binaries run as separate processes,
 // interleaved A B A B so that drift of the machine (frequency, other load) hits both
 // alike. Each process makes warm-up calls, then `reps` timed calls at the bench size;
-// a run's time is the median of its calls. speedup = median(A runs) / median(B runs);
-// spread = [min, max] of the per-pair ratios A_i / B_i.
+// a run's time is the median of its calls. The per-pair ratios A_i / B_i are speedup
+// samples; sampling goes on until a confidence interval on their median decides against
+// the threshold or a limit is reached (benchmark-stats.ts, which also holds the decision).
 import type { SandboxOptions } from './sandbox.js';
 import type { SpeedupStats } from './types.js';
 import { benchTimes, runBench, type HarnessRun } from './run-harness.js';
+import { samplePairs, speedupStats, type PairSample } from './benchmark-stats.js';
 
 export interface BenchSubject {
   label: string;
@@ -17,7 +19,18 @@ export interface BenchSubject {
 }
 
 export interface BenchmarkOptions {
+  /** Pairs always run; then more, up to maxPairs / budgetMs, until the interval decides. */
   pairs: number;
+  /** Default: pairs (fixed-size sampling, as screening does). */
+  maxPairs?: number;
+  /** Time budget for the pairs (ms); default 60 s. */
+  budgetMs?: number;
+  /** Stop when the interval is this narrow (relative); default 0.1. */
+  targetWidth?: number;
+  /** The speedup a contender must clear to be linked (decides when sampling may stop). Default 1.05. */
+  threshold?: number;
+  /** Only the calibration run of each side (bench-size outputs), no timing. */
+  checkOnly?: boolean;
   /** Untimed calls at the start of every process. */
   warmupCalls: number;
   /** A run may take benchFactor × the baseline's time before it is stopped... */
@@ -34,13 +47,21 @@ export interface BenchmarkOutcome {
   ok: boolean;
   /** Which side failed and why, when not ok. */
   failedSide?: 'baseline' | 'contender';
+  /** The failing run hit its wall limit: for the contender that is slowness, never a correctness verdict. */
+  timedOut?: boolean;
+  /** Both calibration runs finished: the bench-size outputs were written (outFile) and can be compared. */
+  calibrated?: boolean;
   reason: string;
   stats?: SpeedupStats;
   log: string;
 }
 
 const DEFAULT_FLOOR_MS = 10_000;
-/** The first baseline run has no reference time yet: it gets this much. */
+/**
+ * The first baseline run has no reference time yet: it gets this much. The contender's
+ * calibration run gets at least as much: it writes the bench-size outputs, and a correct
+ * but slow variant on a busy machine must still get them compared.
+ */
 const CALIBRATION_TIMEOUT_MS = 120_000;
 
 /** Bench runs write the outputs of the bench size, which may exceed the sandbox's default file size limit. */
@@ -68,9 +89,12 @@ export async function benchmarkBinaries(baseline: BenchSubject, contender: Bench
     if (r.ok && times.length !== reps) return { ...r, ok: false, problem: `printed ${times.length} timings instead of ${reps}` };
     return { ...r, callMs: r.ok ? median(times) : undefined };
   };
+  let calibrated = false;
   const failed = (side: 'baseline' | 'contender', s: BenchSubject, r: HarnessRun): BenchmarkOutcome => ({
     ok: false,
     failedSide: side,
+    timedOut: r.timedOut,
+    calibrated,
     reason: `${s.label}: ${r.problem}`,
     log: lines.join('\n'),
   });
@@ -79,37 +103,41 @@ export async function benchmarkBinaries(baseline: BenchSubject, contender: Bench
   const calA = await runOnce(baseline, 1, Math.max(floor, CALIBRATION_TIMEOUT_MS), true);
   if (!calA.ok) return failed('baseline', baseline, calA);
   const perCall = Math.max(calA.callMs!, 1e-3);
-  const calTimeout = Math.max(floor, opts.benchFactor * calA.durationMs);
+  const calTimeout = Math.max(floor, CALIBRATION_TIMEOUT_MS, opts.benchFactor * calA.durationMs);
   const calB = await runOnce(contender, 1, calTimeout, true);
   if (!calB.ok) return failed('contender', contender, calB);
+  calibrated = true;
+  if (opts.checkOnly) return { ok: true, calibrated, reason: 'bench-size outputs written; timing skipped', log: lines.join('\n') };
 
   const reps = Math.min(opts.maxReps ?? 100, Math.max(1, Math.ceil((opts.targetRunMs ?? 300) / perCall)));
   const runTimeout = Math.max(floor, opts.benchFactor * (calA.durationMs + reps * perCall));
-  note(`benchmark: ${opts.pairs} pairs × ${reps} calls (baseline ≈ ${perCall.toFixed(3)} ms/call), run limit ${Math.round(runTimeout)} ms`);
+  const maxPairs = Math.max(opts.pairs, opts.maxPairs ?? opts.pairs);
+  note(`benchmark: ${opts.pairs}${maxPairs > opts.pairs ? `–${maxPairs}` : ''} pairs × ${reps} calls (baseline ≈ ${perCall.toFixed(3)} ms/call), run limit ${Math.round(runTimeout)} ms`);
 
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < opts.pairs; i++) {
+  let failure: BenchmarkOutcome | undefined;
+  const measure = async (): Promise<PairSample | { failed: true }> => {
     const ra = await runOnce(baseline, reps, runTimeout, false);
-    if (!ra.ok) return failed('baseline', baseline, ra);
+    if (!ra.ok) return (failure = failed('baseline', baseline, ra)), { failed: true };
     const rb = await runOnce(contender, reps, runTimeout, false);
-    if (!rb.ok) return failed('contender', contender, rb);
-    a.push(ra.callMs!);
-    b.push(rb.callMs!);
-    note(`pair ${i + 1}: ${baseline.label} ${ra.callMs!.toFixed(3)} ms, ${contender.label} ${rb.callMs!.toFixed(3)} ms`);
-  }
-  const ratios = a.map((x, i) => x / Math.max(b[i]!, 1e-9));
-  const stats: SpeedupStats = {
-    median: median(a) / Math.max(median(b), 1e-9),
-    spread: [Math.min(...ratios), Math.max(...ratios)],
-    pairs: opts.pairs,
-    originalMedianMs: median(a),
-    candidateMedianMs: median(b),
+    if (!rb.ok) return (failure = failed('contender', contender, rb)), { failed: true };
+    note(`pair: ${baseline.label} ${ra.callMs!.toFixed(3)} ms, ${contender.label} ${rb.callMs!.toFixed(3)} ms`);
+    return { a: ra.callMs!, b: rb.callMs! };
   };
-  return { ok: true, reason: formatSpeedup(stats), stats, log: lines.join('\n') };
+  const sampled = await samplePairs(measure, {
+    minPairs: opts.pairs,
+    maxPairs,
+    budgetMs: opts.budgetMs ?? 60_000,
+    targetWidth: opts.targetWidth ?? 0.1,
+    threshold: opts.threshold ?? 1.05,
+  });
+  if (failure) return failure;
+  const stats = speedupStats(sampled.samples, sampled.stoppedBecause);
+  note(`benchmark: stopped (${sampled.stoppedBecause})`);
+  return { ok: true, calibrated, reason: formatSpeedup(stats), stats, log: lines.join('\n') };
 }
 
 export function formatSpeedup(s: SpeedupStats): string {
-  return `speedup ${s.median.toFixed(2)}x (median of ${s.pairs} pairs, spread ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x; ` +
+  const ci = s.ci ? `${Math.round(s.ci.level * 100)}% interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x, ` : '';
+  return `speedup ${s.median.toFixed(2)}x (median of ${s.pairs} pairs, ${ci}spread ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x; ` +
     `${s.originalMedianMs.toFixed(3)} ms → ${s.candidateMedianMs.toFixed(3)} ms per call)`;
 }

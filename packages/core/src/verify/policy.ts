@@ -3,7 +3,7 @@
 import type { VerifyPolicy } from './types.js';
 
 export const DEFAULT_VERIFY_POLICY: VerifyPolicy = {
-  version: 2,
+  version: 3,
   threadCounts: [1, 2, 3],
   seeds: 3,
   edgeSizes: 6,
@@ -11,6 +11,11 @@ export const DEFAULT_VERIFY_POLICY: VerifyPolicy = {
   warmupRuns: 1,
   sanitizers: { memory: true, race: true },
   timeouts: { compileMs: 60_000, testMs: 10_000, benchFactor: 20 },
+  // Adaptive benchmark (benchmark-stats.ts): from benchPairs up to 30 pairs or 60 s, until
+  // the speedup's confidence interval decides or is within 10%.
+  benchMaxPairs: 30,
+  benchBudgetMs: 60_000,
+  benchTargetWidth: 0.1,
 };
 
 /** Fills a partial policy from the defaults (nested objects merged field by field). */

@@ -9,9 +9,19 @@ export type StageName =
   | 'sanitize-race'
   | 'benchmark';
 
+/**
+ * What happened to a stage: it ran (and `ok` says how it went), it was skipped (the reason
+ * says why: a check that did not run is never a pass), or it failed.
+ */
+export type StageStatus = 'ran' | 'skipped' | 'failed';
+
 export interface StageResult {
   stage: StageName;
   ok: boolean;
+  /** Set by the verifier on every stage it records (absent in records written before it existed). */
+  status?: StageStatus;
+  /** A stage that could not give a verdict (no race detector here) says so. */
+  skipped?: boolean;
   /** One line a human can act on: why it failed, or what passed. */
   reason: string;
   durationMs: number;
@@ -27,6 +37,43 @@ export interface SpeedupStats {
   pairs: number;
   originalMedianMs: number;
   candidateMedianMs: number;
+  /**
+   * Distribution-free confidence interval on the median per-pair speedup (order statistics
+   * of the pair ratios; benchmark-stats.ts). Absent in records written before it existed.
+   */
+  ci?: { level: number; low: number; high: number };
+  /** The machine's noise in the same run: spread of consecutive original-vs-original ratios ([low, high] at the same level). */
+  noise?: { low: number; high: number };
+  /** Why sampling stopped: decided, interval narrow enough, pair limit or time budget. */
+  stoppedBecause?: string;
+}
+
+/**
+ * The speed side of a verdict, against the build's threshold:
+ * - 'faster': the interval's lower bound clears the threshold → may be linked;
+ * - 'slower': the upper bound is below the threshold (or the bench run timed out) → original kept, final;
+ * - 'inconclusive': the interval straddles the threshold → original kept for now, re-measured on a later build;
+ * - 'not-measured': timing was skipped (AUTOPAR_VERIFY_SKIP_BENCH, `autopar verify --no-bench`).
+ */
+export type SpeedDecision = 'faster' | 'slower' | 'inconclusive' | 'not-measured';
+
+/**
+ * What a verdict is about:
+ * - 'correctness': a stage failed; `stage` and `reason` say which and why;
+ * - 'incomplete': a stage the policy asks for did not run (e.g. no race detector) and the user did not opt out;
+ * - 'speed': every correctness check the policy asks for ran and passed (accepted); `speed` decides linking;
+ * - 'screening': only the cheap gates, compile and a short benchmark ran: never a verdict of correctness.
+ */
+export type VerdictKind = 'correctness' | 'incomplete' | 'speed' | 'screening';
+
+/** What verification had available when it gave a verdict (repeated in every report). */
+export interface VerifyConditions {
+  /** e.g. 'bubblewrap', 'off (AUTOPAR_SANDBOX=off)', 'unavailable (bwrap not found)'. */
+  sandbox: string;
+  /** e.g. 'clang-19 with TSan + Archer', 'missing (clang-19 not found)', 'not asked for by the policy'. */
+  raceDetector: string;
+  /** Stages the user explicitly allowed to be skipped (AUTOPAR_ALLOW_UNVERIFIED), recorded with the verdict. */
+  allowUnverified: StageName[];
 }
 
 export interface Verdict {
@@ -36,6 +83,13 @@ export interface Verdict {
   reason: string;
   stages: StageResult[];
   speedup?: SpeedupStats;
+  /** Absent in records written before verdict kinds existed. */
+  kind?: VerdictKind;
+  /** For kind 'speed' (and 'screening'): what the benchmark decided against the threshold. */
+  speed?: { decision: SpeedDecision; threshold: number; why: string };
+  /** Stages that did not run, with why (also those the user allowed to be skipped). */
+  skipped?: Array<{ stage: StageName; reason: string; allowed: boolean }>;
+  conditions?: VerifyConditions;
 }
 
 /** What can change a verdict: part of the key. */
@@ -50,4 +104,11 @@ export interface VerifyPolicy {
   warmupRuns: number;
   sanitizers: { memory: boolean; race: boolean };
   timeouts: { compileMs: number; testMs: number; benchFactor: number };
+  /**
+   * Adaptive benchmark: after `benchPairs` pairs, keep sampling until the confidence interval
+   * decides (or is narrower than `benchTargetWidth`, relative) or `benchMaxPairs` / `benchBudgetMs` is spent.
+   */
+  benchMaxPairs?: number;
+  benchBudgetMs?: number;
+  benchTargetWidth?: number;
 }

@@ -40,7 +40,8 @@ function fixture(name: string): Promise<Fixture> {
 }
 
 // Small and quick: 3 benchmark pairs, 3 s floor for test runs.
-const policy = { benchPairs: 3, timeouts: { compileMs: 60_000, testMs: 3_000, benchFactor: 20 } };
+// Fixed-size benchmark (benchMaxPairs = benchPairs): these tests are about verdicts, not sampling.
+const policy = { benchPairs: 3, benchMaxPairs: 3, timeouts: { compileMs: 60_000, testMs: 3_000, benchFactor: 20 } };
 
 async function verify(name: string, candidateText: string, extra: Partial<VerifyRequest> = {}) {
   const f = await fixture(name);
@@ -70,7 +71,7 @@ async function verifyInline(name: string, source: string, spec: KernelSpec, cand
     sourceText: source,
     sourcePath,
     candidateText,
-    policy: { ...policy, benchPairs: 1, sanitizers: { memory: false, race: false } },
+    policy: { ...policy, benchPairs: 1, benchMaxPairs: 1, sanitizers: { memory: false, race: false } },
     workDir: dir,
     ...extra,
   });
@@ -96,8 +97,10 @@ const saxpy = (body: string, head = 'void saxpy(int n, float a, const float *x, 
 describe('verifyCandidate', () => {
   it('accepts a correct OpenMP saxpy and reports its speedup', async () => {
     const v = await verify('saxpy', saxpy('    #pragma omp parallel for\n    for (int i = 0; i < n; i++)\n        y[i] = a * x[i] + y[i];'));
-    expect(v.reason).toMatch(/^verified; speedup/);
+    expect(v.reason).toMatch(/^verified; (faster|not faster|inconclusive)/);
     expect(v.accepted).toBe(true);
+    expect(v.kind).toBe('speed');
+    expect(v.stages.every((s) => s.status === 'ran')).toBe(true);
     expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-memory', 'sanitize-race', 'benchmark']);
     expect(v.speedup!.pairs).toBe(3);
     expect(v.speedup!.median).toBeGreaterThan(0);
@@ -206,8 +209,8 @@ describe('verifyCandidate', () => {
     });
     expect(seen?.harness).toMatch(/void autopar_entry\(void \*\*ap_args\);/);
     expect(seen?.tuExists).toBe(true);
-    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-race']);
-    expect(v).toMatchObject({ accepted: false, stage: 'sanitize-race', reason: 'data race on y (stub)' });
+    expect(v.stages.map((s) => `${s.stage}:${s.status}`)).toEqual(['static-gate:ran', 'compile:ran', 'differential:ran', 'sanitize-memory:skipped', 'sanitize-race:failed']);
+    expect(v).toMatchObject({ accepted: false, kind: 'correctness', stage: 'sanitize-race', reason: 'data race on y (stub)' });
   });
 
   it('rejects a tail bug that shows only at a derived size (n=33, not among the spec sizes)', async () => {

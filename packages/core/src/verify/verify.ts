@@ -5,7 +5,16 @@
 // the static gate when the caller asks for the implied plan of a whole-function candidate.
 // Every compile and run goes through runCandidateStep, in a work dir of its own. The
 // original's side (harness, binary, reference outputs) is prepared once per kernel and
-// shared through `originalCache`. Problems that are not the candidate's fault (the original
+// shared through `originalCache`.
+//
+// Every recorded stage has a status: ran, skipped (with why) or failed. A verdict is
+// accepted only when every stage the policy asks for ran and passed, unless the user
+// allowed a stage to go unverified (AUTOPAR_ALLOW_UNVERIFIED, conditions.ts), which the
+// verdict then records. The verdict's kind says what it is about: correctness (a stage
+// failed), incomplete (a required stage did not run), speed (verified; the benchmark's
+// interval decides faster / slower / inconclusive against the threshold) or screening
+// (cheap checks only, never called verified). A benchmark that times out is a speed
+// verdict (slower), never a correctness rejection. Problems that are not the candidate's fault (the original
 // does not build or fails its own tests, the spec does not match the signature) are thrown
 // (VerifySetupError, SpecError), never returned as a verdict.
 import { existsSync } from 'node:fs';
@@ -15,7 +24,9 @@ import { spliceFunction } from '../kernel/splice.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { checkSpecAgainstSignature } from '../spec/signature-check.js';
 import type { KernelSpec } from '../spec/types.js';
-import { benchSandbox, benchmarkBinaries, formatSpeedup } from './benchmark.js';
+import { benchSandbox, benchmarkBinaries } from './benchmark.js';
+import { describeSpeedDecision, speedDecisionOf } from './benchmark-stats.js';
+import { verificationConditions } from './conditions.js';
 import { buildTestBinary, tail } from './build.js';
 import { compareOutputs, mustBeDeterministic } from './compare.js';
 import { SPECIAL_VALUES_SEED, differentialSeeds, hasSpecialValues, withEdgeSizes } from './edge-sizes.js';
@@ -36,12 +47,16 @@ import type { SandboxOptions } from './sandbox.js';
 import { staticGate } from './static-gate.js';
 import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
-import type { SpeedupStats, StageName, StageResult, Verdict, VerifyPolicy } from './types.js';
+import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
 export { createOriginalCache, type OriginalCache } from './original-cache.js';
 export { VerifySetupError } from './errors.js';
 export { benchmarkOriginal } from './benchmark-original.js';
+export { verificationConditions, allowUnverifiedFromEnv } from './conditions.js';
+
+/** The speedup a verified candidate must clear (its interval's lower bound) when the caller names none. */
+export const DEFAULT_SPEED_THRESHOLD = 1.05;
 
 /** What the race stage (owned by the race-detection work) gets; it builds with its own toolchain. */
 export interface RaceStageContext {
@@ -96,7 +111,22 @@ export interface VerifyRequest {
    * outputs at the bench size): a build ranks its candidates this way and fully verifies
    * them fastest first. A screened verdict never makes a candidate linkable. Default 'full'.
    */
-  mode?: 'full' | 'screen';
+  mode?: 'full' | 'screen' | 'remeasure';
+  /**
+   * For mode 'remeasure': the stored verdict of this candidate (accepted, speed inconclusive).
+   * Only compile and benchmark run again; its correctness stages are kept as they were.
+   */
+  previous?: Verdict;
+  /** The build's linking threshold: the benchmark samples until its interval decides against it. Default 1.05. */
+  threshold?: number;
+  /**
+   * 'time' (default): the adaptive ABAB benchmark. 'check-only': only the bench-size runs and
+   * their output comparison, no timing (AUTOPAR_VERIFY_SKIP_BENCH=1 for `autopar verify`); the
+   * verdict's speed is then 'not-measured'.
+   */
+  benchmark?: 'time' | 'check-only';
+  /** What this machine can check (conditions.ts); probed when not given. */
+  conditions?: VerifyConditions;
 }
 
 /** Test runs may take this many times the original's time (1 thread) before they count as hung... */
@@ -119,31 +149,62 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
   const seeds = req.spec.seeds ?? [1, 2];
   // The differential test also runs derived (edge) sizes and seeds (edge-sizes.ts).
   const testSpec = withEdgeSizes(req.spec, policy.edgeSizes);
-  if (req.unit.language !== 'c') throw new VerifySetupError(`${req.unit.name}: only C kernels are verified so far (got ${req.unit.language})`);
+  if (req.unit.language !== 'c') throw new VerifySetupError(`${req.unit.name}: CUDA kernels are not verified yet; the original is kept (only C kernels are verified so far)`);
+  if (req.mode === 'remeasure' && !req.previous?.accepted) throw new VerifySetupError(`${req.unit.name}: only an accepted verdict can have its speed re-measured`);
   checkSpecAgainstSignature(req.spec, req.unit);
 
-  const stages: StageResult[] = [];
+  const threshold = req.threshold ?? DEFAULT_SPEED_THRESHOLD;
+  const conditions = req.conditions ?? (await verificationConditions(policy, { customRaceStage: !!req.raceStage }));
+  // A re-measurement keeps the stored correctness stages (and what they skipped) and replaces the benchmark.
+  const stages: StageResult[] = req.mode === 'remeasure' ? req.previous!.stages.filter((s) => s.stage !== 'benchmark') : [];
+  const skipped: NonNullable<Verdict['skipped']> = req.mode === 'remeasure' ? [...(req.previous!.skipped ?? [])] : [];
+  let speed: Verdict['speed'];
   const finish = (speedup?: SpeedupStats): Verdict => {
-    const failed = stages.find((s) => !s.ok);
-    if (failed) return { accepted: false, stage: failed.stage, reason: failed.reason, stages, speedup };
-    return { accepted: true, stage: 'benchmark', reason: `verified; ${speedup ? formatSpeedup(speedup) : 'no benchmark'}`, stages, speedup };
+    const common = { stages, speedup, conditions, ...(skipped.length ? { skipped } : {}) };
+    const failed = stages.find((s) => s.status === 'failed');
+    if (failed) return { accepted: false, kind: 'correctness', stage: failed.stage, reason: failed.reason, ...common };
+    const missing = skipped.find((s) => !s.allowed);
+    if (missing) {
+      return {
+        accepted: false,
+        kind: 'incomplete',
+        stage: missing.stage,
+        reason: `not verified: ${missing.stage} did not run (${missing.reason}); a check that did not run is not a pass (AUTOPAR_ALLOW_UNVERIFIED=${missing.stage === 'sanitize-race' ? 'race' : 'memory'} accepts without it, and says so)`,
+        ...common,
+      };
+    }
+    const allowed = skipped.length ? `; NOT checked (allowed by AUTOPAR_ALLOW_UNVERIFIED): ${skipped.map((s) => s.stage).join(', ')}` : '';
+    if (req.mode === 'screen') {
+      const what = speedup ? describeSpeedDecision(speedup, threshold) : 'not timed';
+      return { accepted: false, kind: 'screening', stage: 'benchmark', reason: `screened only (not verified): ${what}`, speed, ...common };
+    }
+    return { accepted: true, kind: 'speed', stage: 'benchmark', reason: `verified${allowed}; ${speed?.why ?? 'no benchmark'}`, speed, ...common };
   };
   const record = (s: StageResult) => {
-    stages.push(s);
-    log(`${req.spec.name}: ${s.stage} ${s.ok ? 'ok' : 'FAILED'} (${Math.round(s.durationMs)} ms): ${s.reason}`);
-    return s.ok;
+    const status = s.status ?? (s.skipped ? 'skipped' : s.ok ? 'ran' : 'failed');
+    const r: StageResult = { ...s, status };
+    stages.push(r);
+    if (status === 'skipped') skipped.push({ stage: s.stage, reason: s.reason, allowed: conditions.allowUnverified.includes(s.stage) });
+    const word = status === 'skipped' ? 'SKIPPED' : status === 'failed' ? 'FAILED' : 'ok';
+    log(`${req.spec.name}: ${s.stage} ${word} (${Math.round(s.durationMs)} ms): ${s.reason}`);
+    return status !== 'failed';
+  };
+  const skipByPolicy = (stage: StageName, why: string) => {
+    // The policy did not ask for it: listed, allowed, and said in the verdict.
+    stages.push({ stage, ok: true, status: 'skipped', skipped: true, reason: why, durationMs: 0 });
+    skipped.push({ stage, reason: why, allowed: true });
   };
 
   // 0. Plan legality (plan-legality.ts): a plan is checked before its text is looked at.
-  if (req.plan !== undefined && !record(planLegalityStage(req))) return finish();
+  if (req.mode !== 'remeasure' && req.plan !== undefined && !record(planLegalityStage(req))) return finish();
 
   // 1. Static gate: before anything compiles.
   const gateStart = performance.now();
   const gate = staticGate(req.candidateText, req.unit, req.spec);
-  if (!record({ stage: 'static-gate', ok: gate.ok, reason: gate.reason, durationMs: performance.now() - gateStart })) return finish();
+  if (req.mode !== 'remeasure' && !record({ stage: 'static-gate', ok: gate.ok, reason: gate.reason, durationMs: performance.now() - gateStart })) return finish();
 
   // 1b. Plan legality of the implied plan (the candidate's pragmas), once the gate has vetted the text.
-  if (req.plan === undefined && req.impliedPlan && !record(planLegalityStage(req))) return finish();
+  if (req.mode !== 'remeasure' && req.plan === undefined && req.impliedPlan && !record(planLegalityStage(req))) return finish();
 
   await mkdir(req.workDir, { recursive: true });
   const original = await prepareOriginal(req.originalCache ?? {}, join(req.workDir, 'original'), {
@@ -163,6 +224,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
     const ctx: CandidateContext = {
       req,
       policy,
+      threshold,
       toolchain,
       original,
       seeds,
@@ -172,17 +234,33 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       sandbox: { workDir: dir, readOnly: [original.dir, ...original.includeDirs] },
     };
     const compiled = await compileStage(ctx);
+    if (req.mode === 'remeasure') {
+      // The stored verdict already has its compile stage; a failure now is still recorded.
+      if (!compiled.stage.ok && !record(compiled.stage)) return finish();
+      const bench = await benchmarkStage(ctx, compiled.binary, 'full');
+      record({ ...bench.stage, reason: `re-measured: ${bench.stage.reason}` });
+      speed = bench.speed;
+      return finish(bench.speedup);
+    }
     if (!record(compiled.stage)) return finish();
     if (req.mode === 'screen') {
-      const bench = await benchmarkStage(ctx, compiled.binary);
+      const bench = await benchmarkStage(ctx, compiled.binary, 'screen');
       record(bench.stage);
+      speed = bench.speed;
       return finish(bench.speedup);
     }
     if (!record(await differentialStage(ctx, compiled.binary))) return finish();
-    if (policy.sanitizers.memory && !record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
-    if (policy.sanitizers.race && !record(await raceStage(ctx, compiled.tu))) return finish();
-    const bench = await benchmarkStage(ctx, compiled.binary);
+    if (!policy.sanitizers.memory) skipByPolicy('sanitize-memory', 'the verification policy does not ask for it (sanitizers.memory false)');
+    else if (!record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
+    if (!policy.sanitizers.race) skipByPolicy('sanitize-race', 'the verification policy does not ask for it (sanitizers.race false)');
+    else {
+      if (!record(await raceStage(ctx, compiled.tu))) return finish();
+      // A required stage that did not run: no benchmark for a candidate that cannot be accepted.
+      if (skipped.some((s) => !s.allowed)) return finish();
+    }
+    const bench = await benchmarkStage(ctx, compiled.binary, 'full');
     record(bench.stage);
+    speed = bench.speed;
     return finish(bench.speedup);
   } finally {
     if (!req.keepWorkDir) await rm(dir, { recursive: true, force: true });
@@ -192,6 +270,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
 interface CandidateContext {
   req: VerifyRequest;
   policy: VerifyPolicy;
+  threshold: number;
   toolchain: ResolvedToolchain;
   original: PreparedOriginal;
   /** The spec's seeds (sanitizer and race stages); the differential test runs original.tests. */
@@ -351,30 +430,68 @@ async function raceStage(ctx: CandidateContext, tu: string): Promise<StageResult
   });
 }
 
-/** 5. Benchmark at the bench size (ABAB with the original); also compares the bench-size outputs. */
-async function benchmarkStage(ctx: CandidateContext, binary: string): Promise<{ stage: StageResult; speedup?: SpeedupStats }> {
+/**
+ * 5. Benchmark at the bench size (adaptive ABAB with the original); also compares the
+ * bench-size outputs (a correctness check: chunking bugs can show only there). A contender
+ * run that times out is slow, not wrong: a speed verdict ('slower'), never a rejection.
+ */
+async function benchmarkStage(
+  ctx: CandidateContext,
+  binary: string,
+  mode: 'full' | 'screen',
+): Promise<{ stage: StageResult; speedup?: SpeedupStats; speed?: Verdict['speed'] }> {
   let speedup: SpeedupStats | undefined;
+  let speed: Verdict['speed'];
+  const threshold = ctx.threshold;
+  const setSpeed = (decision: SpeedDecision, why: string) => (speed = { decision, threshold, why });
+  const checkOnly = ctx.req.benchmark === 'check-only';
   const stage = await timed('benchmark', async () => {
     const spec = ctx.req.spec;
     const where = `bench size ${describeSize(spec.sizes.bench)}, seed ${benchSeed(spec)}, default threads`;
     const originalOut = join(ctx.dir, 'bench-original.bin');
     const candidateOut = join(ctx.dir, 'bench-candidate.bin');
+    const pairs = Math.max(1, ctx.policy.benchPairs);
     const r = await benchmarkBinaries(
       { label: 'original', binary: ctx.original.binary, cwd: ctx.dir, sandbox: benchSandbox(ctx.sandbox), outFile: originalOut },
       { label: 'candidate', binary, cwd: ctx.dir, sandbox: benchSandbox(ctx.sandbox), outFile: candidateOut },
-      { pairs: Math.max(1, ctx.policy.benchPairs), warmupCalls: ctx.policy.warmupRuns, benchFactor: ctx.policy.timeouts.benchFactor, log: ctx.log },
+      {
+        pairs,
+        // Screening ranks candidates with a fixed, short benchmark; full verification samples until it decides.
+        maxPairs: mode === 'screen' ? pairs : Math.max(pairs, ctx.policy.benchMaxPairs ?? pairs),
+        budgetMs: ctx.policy.benchBudgetMs,
+        targetWidth: ctx.policy.benchTargetWidth,
+        threshold,
+        checkOnly,
+        warmupCalls: ctx.policy.warmupRuns,
+        benchFactor: ctx.policy.timeouts.benchFactor,
+        log: ctx.log,
+      },
     );
     if (!r.ok && r.failedSide === 'baseline') throw new VerifySetupError(`the original fails at the bench size: ${r.reason}`, r.log);
-    if (!r.ok) return { ok: false, reason: `${r.reason.replace(/^candidate: /, '')} in benchmark (${where})`, log: r.log };
-    // The bench size is bigger than any test size: chunking bugs can show only there.
-    const cmp = compareOutputs(await readOutputFile(originalOut), await readOutputFile(candidateOut), spec, {
-      size: spec.sizes.bench,
-      seed: benchSeed(spec),
-      label: where,
-    });
-    if (!cmp.ok) return { ok: false, reason: `at the bench size: ${cmp.message}`, log: r.log };
+    const slow = !r.ok && r.timedOut;
+    if (!r.ok && !slow) return { ok: false, reason: `${r.reason.replace(/^candidate: /, '')} in benchmark (${where})`, log: r.log };
+    let compared = 'bench-size outputs match';
+    if (r.calibrated) {
+      const cmp = compareOutputs(await readOutputFile(originalOut), await readOutputFile(candidateOut), spec, {
+        size: spec.sizes.bench,
+        seed: benchSeed(spec),
+        label: where,
+      });
+      if (!cmp.ok) return { ok: false, reason: `at the bench size: ${cmp.message}`, log: r.log };
+    } else compared = 'bench-size outputs not compared (the run did not finish)';
+    if (slow) {
+      const why = `timed out at the bench size (${r.reason.replace(/^candidate: /, '')}, over ${ctx.policy.timeouts.benchFactor}× the original's time): slower than the original; ${compared}`;
+      setSpeed('slower', why);
+      return { ok: true, reason: why, log: r.log };
+    }
+    if (checkOnly || !r.stats) {
+      const why = `${compared}; timing skipped (AUTOPAR_VERIFY_SKIP_BENCH): speed not measured`;
+      setSpeed('not-measured', why);
+      return { ok: true, reason: why, log: r.log };
+    }
     speedup = r.stats;
-    return { ok: true, reason: r.reason, log: r.log };
+    setSpeed(speedDecisionOf(r.stats, threshold), describeSpeedDecision(r.stats, threshold));
+    return { ok: true, reason: `${compared}; ${speed!.why}; ${r.stats.stoppedBecause ?? ''}`.replace(/; $/, ''), log: r.log };
   });
-  return { stage, speedup };
+  return { stage, speedup, speed };
 }
