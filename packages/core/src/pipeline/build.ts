@@ -229,6 +229,11 @@ interface KernelContext {
   conditions: ConditionsKeyPart;
 }
 
+/** The key's verifyPolicy field: the policy, whether implied plans are checked, and what this machine can check. */
+export function verifyPolicyKeyPart(policy: VerifyPolicy, impliedPlans: boolean, conditions: ConditionsKeyPart): KeyInputs['verifyPolicy'] {
+  return { ...policy, ...(impliedPlans ? { impliedPlanCheck: true } : {}), conditions };
+}
+
 /** Builds re-measure an inconclusive speed at most this many times; then the original is kept for good. */
 export const MAX_SPEED_MEASUREMENTS = 3;
 
@@ -248,7 +253,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     // Checking implied plans can only reject more: a verdict made with it is not one made without it.
     // What the machine could check (sandbox, race detector) and what the user allowed to go
     // unchecked are part of the policy: a verdict made with less checking is never served to more.
-    verifyPolicy: { ...ctx.policy, ...(impliedPlans ? { impliedPlanCheck: true } : {}), conditions: ctx.conditions },
+    verifyPolicy: verifyPolicyKeyPart(ctx.policy, impliedPlans, ctx.conditions),
     autoparVersion: AUTOPAR_VERSION,
   } as KeyInputs;
   const { key, inputs } = computeKey(keyInputs);

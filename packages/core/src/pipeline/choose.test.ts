@@ -31,7 +31,8 @@ describe('chooseVariant', () => {
   it('names the fastest candidate when none was verified fast enough', () => {
     const c = chooseVariant([cand('a', false, 0.7), cand('b', false, 0.95), cand('c', false)], 1.05);
     expect(c.chosen).toBeNull();
-    expect(c.reason).toBe('no candidate was verified faster than the 1.05x threshold in every pair (fastest: b at 0.95x, pairs 0.95–0.95x)');
+    expect(c.reason).toBe('no candidate was verified faster than the 1.05x threshold (fastest: b at 0.95x, pairs 0.95–0.95x)');
+    expect(c.pending).toBe(false);
   });
   it('picks the fastest verified', () => {
     const c = chooseVariant([cand('a', true, 1.3), cand('b', true, 1.9), cand('c', true, 1.1)], 1.05);
@@ -43,12 +44,31 @@ describe('chooseVariant', () => {
     expect(c.reason).toContain('1.05x threshold');
     expect(c.reason).toContain('fastest: a at 1.02x');
   });
-  it('keeps the original when the best median wins but some pair ran slower than the original', () => {
+  it('keeps the original for now when the best interval straddles the threshold: pending, not final', () => {
     const noisy = cand('noisy', true, 1.3);
-    noisy.verdict.speedup!.spread = [0.8, 1.9];
-    expect(chooseVariant([noisy], 1.05).chosen).toBeNull();
+    noisy.verdict.speedup!.ci = { level: 0.95, low: 0.8, high: 1.9 };
+    const c = chooseVariant([noisy], 1.05);
+    expect(c.chosen).toBeNull();
+    expect(c.pending).toBe(true);
+    expect(c.reason).toMatch(/^speed inconclusive: noisy verified at 1\.30x but its interval 0\.80–1\.90x straddles the 1\.05x threshold; original kept for now, re-measured on the next build$/);
+  });
+  it('links a candidate whose interval clears the threshold over a faster-median one that does not', () => {
+    const noisy = cand('noisy', true, 1.3);
+    noisy.verdict.speedup!.ci = { level: 0.95, low: 0.8, high: 1.9 };
     const steady = cand('steady', true, 1.1);
-    steady.verdict.speedup!.spread = [1.02, 1.2];
-    expect(chooseVariant([noisy, steady], 1.05).chosen?.label).toBe('steady');
+    steady.verdict.speedup!.ci = { level: 0.95, low: 1.06, high: 1.2 };
+    const c = chooseVariant([noisy, steady], 1.05);
+    expect(c.chosen?.label).toBe('steady');
+    expect(c.pending).toBe(false);
+  });
+  it('a conclusively slower candidate is final: not pending', () => {
+    const slow = cand('slow', true, 0.9);
+    slow.verdict.speedup!.ci = { level: 0.95, low: 0.85, high: 0.97 };
+    expect(chooseVariant([slow], 1.05)).toMatchObject({ chosen: null, pending: false });
+  });
+  it('a screening verdict (not accepted) is never linked nor pending, however fast', () => {
+    const screened = cand('screened', false, 3);
+    screened.verdict.kind = 'screening';
+    expect(chooseVariant([screened], 1.05)).toMatchObject({ chosen: null, pending: false });
   });
 });

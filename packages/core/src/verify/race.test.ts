@@ -97,7 +97,8 @@ describe('raceStage', () => {
   it('says it skipped when no race detector is installed, never a silent pass', async () => {
     const r = await raceStage(input('harness_sum.c', 'sum_racy.c', { cc: 'clang-autopar-missing' }));
     expect(r.skipped).toBe(true);
-    expect(r.ok).toBe(true);
+    // Whatever `ok` says, a skipped stage is no pass: the verifier records it as 'skipped' and
+    // does not accept the candidate without AUTOPAR_ALLOW_UNVERIFIED=race (verify.test.ts).
     expect(r.reason).toMatch(/^race detection skipped: clang-autopar-missing not found/);
     const strict = await raceStage(input('harness_sum.c', 'sum_racy.c', { cc: 'clang-autopar-missing', onMissing: 'reject' }));
     expect(strict.ok).toBe(false);

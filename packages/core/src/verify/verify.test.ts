@@ -9,6 +9,7 @@ import { loadSpecFile } from '../spec/load.js';
 import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { benchmarkOriginal, createOriginalCache, verifyCandidate, type OriginalCache, type VerifyRequest } from './verify.js';
+import { formatVerdict } from '../cli/verify-command.js';
 
 const workRoot = mkdtempSync(join(tmpdir(), 'autopar-verify-test-'));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
@@ -261,5 +262,88 @@ describe('verifyCandidate', () => {
     expect(r.ok).toBe(true);
     expect(r.outputsMatch).toBe(true);
     expect(r.speedup!.pairs).toBe(2);
+  });
+});
+
+/** Runs fn with some environment variables set, restoring them after. */
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe('a check that did not run is never a pass', () => {
+  const good = saxpy('    #pragma omp parallel for\n    for (int i = 0; i < n; i++)\n        y[i] = a * x[i] + y[i];');
+  // The default race stage (clang + TSan + Archer) with a compiler that does not exist here.
+  const noDetector = { AUTOPAR_RACE_CC: 'clang-autopar-missing' };
+  const raceOnly = { policy: { ...policy, sanitizers: { memory: false, race: true } } };
+
+  it('race detector missing → the candidate is not accepted, and the verdict says why', async () => {
+    const v = await withEnv(noDetector, () => verify('saxpy', good, raceOnly));
+    expect(v.accepted).toBe(false);
+    expect(v.kind).toBe('incomplete');
+    expect(v.stage).toBe('sanitize-race');
+    expect(v.reason).toMatch(/^not verified: sanitize-race did not run \(race detection skipped: clang-autopar-missing not found.*\); a check that did not run is not a pass \(AUTOPAR_ALLOW_UNVERIFIED=race accepts without it, and says so\)$/);
+    expect(v.stages.find((s) => s.stage === 'sanitize-race')?.status).toBe('skipped');
+    // Nothing is timed for a candidate that cannot be accepted.
+    expect(v.stages.map((s) => s.stage)).not.toContain('benchmark');
+    expect(v.conditions?.raceDetector).toMatch(/^missing \(clang-autopar-missing not found\)/);
+    const text = formatVerdict(v);
+    expect(text).toMatch(/^SKIP  sanitize-race/m);
+    expect(text).toMatch(/^NOTE  race detector: missing/m);
+    expect(text).toMatch(/^NOT VERIFIED at sanitize-race: /m);
+  });
+
+  it('with AUTOPAR_ALLOW_UNVERIFIED=race it is accepted, and the verdict and its report say what was not checked', async () => {
+    const v = await withEnv({ ...noDetector, AUTOPAR_ALLOW_UNVERIFIED: 'race' }, () => verify('saxpy', good, raceOnly));
+    expect(v.accepted).toBe(true);
+    expect(v.kind).toBe('speed');
+    expect(v.reason).toMatch(/^verified; NOT checked \(allowed by AUTOPAR_ALLOW_UNVERIFIED\): sanitize-memory, sanitize-race; /);
+    expect(v.conditions?.allowUnverified).toEqual(['sanitize-race']);
+    expect(v.skipped).toEqual([
+      { stage: 'sanitize-memory', reason: 'the verification policy does not ask for it (sanitizers.memory false)', allowed: true },
+      { stage: 'sanitize-race', reason: expect.stringMatching(/^race detection skipped: clang-autopar-missing not found/), allowed: true },
+    ]);
+    const text = formatVerdict(v);
+    expect(text).toMatch(/^NOTE  sanitize-race did not run \(race detection skipped: .*\): allowed/m);
+    expect(text).toMatch(/^ACCEPTED at benchmark: verified; NOT checked/m);
+  });
+
+  it('AUTOPAR_SANDBOX=off: the verdict and its report say so', async () => {
+    const v = await withEnv({ AUTOPAR_SANDBOX: 'off' }, () => verify('saxpy', good, { policy: { ...policy, sanitizers: { memory: false, race: false } } }));
+    expect(v.accepted).toBe(true);
+    expect(v.conditions?.sandbox).toMatch(/^off \(AUTOPAR_SANDBOX=off\)/);
+    expect(formatVerdict(v)).toMatch(/^NOTE  sandbox: off \(AUTOPAR_SANDBOX=off\)/m);
+  });
+
+  it('a screening verdict is never called verified nor accepted', async () => {
+    const v = await verify('saxpy', good, { mode: 'screen' });
+    expect(v).toMatchObject({ accepted: false, kind: 'screening', stage: 'benchmark' });
+    expect(v.reason).toMatch(/^screened only \(not verified\): /);
+    expect(v.reason).not.toMatch(/\bverified;/);
+    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'benchmark']);
+  });
+
+  it('AUTOPAR_VERIFY_SKIP_BENCH-style check-only: bench-size outputs compared, speed not measured', async () => {
+    const v = await verify('saxpy', good, { benchmark: 'check-only', policy: { ...policy, sanitizers: { memory: false, race: false } } });
+    expect(v).toMatchObject({ accepted: true, kind: 'speed', speed: { decision: 'not-measured' } });
+    expect(v.speedup).toBeUndefined();
+    expect(v.reason).toMatch(/bench-size outputs match; timing skipped/);
+  });
+
+  it('re-measuring keeps the stored correctness stages and replaces only the benchmark', async () => {
+    const first = await verify('saxpy', good, { policy: { ...policy, sanitizers: { memory: false, race: false } } });
+    const again = await verify('saxpy', good, { mode: 'remeasure', previous: first, policy: { ...policy, sanitizers: { memory: false, race: false } } });
+    expect(again.accepted).toBe(true);
+    expect(again.stages.map((s) => s.stage)).toEqual(first.stages.map((s) => s.stage));
+    expect(again.stages.find((s) => s.stage === 'differential')).toEqual(first.stages.find((s) => s.stage === 'differential'));
+    expect(again.stages.at(-1)!.reason).toMatch(/^re-measured: bench-size outputs match; /);
   });
 });
