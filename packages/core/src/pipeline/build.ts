@@ -20,7 +20,7 @@ import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { speedDecisionOf } from '../verify/benchmark-stats.js';
-import { chooseVariant, speedDecision } from './choose.js';
+import { chooseVariant, manifestSpeedFields, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
@@ -406,7 +406,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
-    ...(choice.pending ? { speedDecision: 'pending' as const, speedMeasurements: 1 } : {}),
+    ...manifestSpeedFields(choice),
   };
   // A check that could not run here is no verdict to keep: a machine that can run it re-verifies.
   if (incomplete) opts.log(`autopar: ${kspec.name}: not stored: a required check did not run (${skippedChecks.join('; ')})`);

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { chooseVariant } from './choose.js';
+import { chooseVariant, manifestSpeedFields } from './choose.js';
+import { samplePairs, speedupStats, type PairSample } from '../verify/benchmark-stats.js';
 import type { CandidateRecord } from '../store/types.js';
 
 function cand(label: string, accepted: boolean, median?: number): CandidateRecord {
@@ -70,5 +71,36 @@ describe('chooseVariant', () => {
     const screened = cand('screened', false, 3);
     screened.verdict.kind = 'screening';
     expect(chooseVariant([screened], 1.05)).toMatchObject({ chosen: null, pending: false });
+  });
+});
+
+describe('speed decisions from synthetic timing series, as a build stores them', () => {
+  /** A verified candidate whose benchmark saw this series (a = original ms, b = candidate ms). */
+  async function measured(label: string, series: PairSample[]): Promise<CandidateRecord> {
+    let i = 0;
+    const r = await samplePairs(async () => series[i++] ?? { failed: true }, { minPairs: 5, maxPairs: series.length, budgetMs: Infinity, targetWidth: 0, threshold: 1.05 });
+    const c = cand(label, true);
+    c.verdict.speedup = speedupStats(r.samples, r.stoppedBecause);
+    return c;
+  }
+  const quietFast = Array.from({ length: 30 }, (_, i) => ({ a: 10 + (i % 3) * 0.05, b: 5 + (i % 2) * 0.05 }));
+  const quietSlow = Array.from({ length: 30 }, (_, i) => ({ a: 10 + (i % 3) * 0.05, b: 12 + (i % 2) * 0.05 }));
+  // Loaded: pair ratios spread evenly over 0.8–1.3x in shuffled order (median at the threshold).
+  const noisyEven = Array.from({ length: 30 }, (_, i) => ({ a: 10, b: 10 / (0.8 + (0.5 * ((i * 7) % 30)) / 29) }));
+
+  it('quiet and faster → linked, final', async () => {
+    const c = chooseVariant([await measured('fast', quietFast)], 1.05);
+    expect(c.chosen?.label).toBe('fast');
+    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'final' });
+  });
+  it('quiet and slower → original, final', async () => {
+    const c = chooseVariant([await measured('slow', quietSlow)], 1.05);
+    expect(c).toMatchObject({ chosen: null, pending: false });
+    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'final' });
+  });
+  it('noisy around the threshold → original for now, stored as pending (not final)', async () => {
+    const c = chooseVariant([await measured('noisy', noisyEven)], 1.05);
+    expect(c).toMatchObject({ chosen: null, pending: true });
+    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'pending', speedMeasurements: 1 });
   });
 });

@@ -1,6 +1,6 @@
 // Selection: the fastest verified candidate whose speed interval clears the threshold,
 // or none (the original is linked). Plain data in, plain data out.
-import type { CandidateRecord } from '../store/types.js';
+import type { CandidateRecord, Manifest } from '../store/types.js';
 import { speedDecisionOf } from '../verify/benchmark-stats.js';
 import type { SpeedDecision, SpeedupStats, Verdict } from '../verify/types.js';
 
@@ -58,4 +58,13 @@ export function chooseVariant(candidates: CandidateRecord[], threshold: number):
   const how = `${fastest.label} at ${s.median.toFixed(2)}x, ${s.ci ? `interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x` : `pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`}`;
   const what = verified.length ? 'no verified candidate was faster than' : 'no candidate was verified faster than';
   return { chosen: null, reason: `${what} the ${threshold}x threshold (fastest: ${how})`, pending: false };
+}
+
+/**
+ * How a new manifest records the speed decision: an inconclusive one is stored as
+ * 'pending' (the correctness verdicts are kept; the next build re-measures the speed),
+ * never as a final "original kept".
+ */
+export function manifestSpeedFields(choice: Choice): Pick<Manifest, 'speedDecision' | 'speedMeasurements'> {
+  return choice.pending ? { speedDecision: 'pending', speedMeasurements: 1 } : { speedDecision: 'final' };
 }
