@@ -90,7 +90,7 @@ describe('verification conditions in the key', () => {
           label: 'v',
           proposer: { kind: 'analyzer' },
           sourceDigest: digest,
-          verdict: { accepted: true, kind: 'speed', stage: 'benchmark', reason: 'verified; NOT checked (allowed by AUTOPAR_ALLOW_UNVERIFIED): sanitize-race', stages: [] },
+          verdict: { accepted: true, kind: 'speed', stage: 'benchmark', reason: 'verified; NOT checked: sanitize-race (allowed by AUTOPAR_ALLOW_UNVERIFIED)', stages: [] },
         },
       ],
       chosen: digest,

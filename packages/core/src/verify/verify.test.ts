@@ -305,7 +305,7 @@ describe('a check that did not run is never a pass', () => {
     const v = await withEnv({ ...noDetector, AUTOPAR_ALLOW_UNVERIFIED: 'race' }, () => verify('saxpy', good, raceOnly));
     expect(v.accepted).toBe(true);
     expect(v.kind).toBe('speed');
-    expect(v.reason).toMatch(/^verified; NOT checked \(allowed by AUTOPAR_ALLOW_UNVERIFIED\): sanitize-memory, sanitize-race; /);
+    expect(v.reason).toMatch(/^verified; NOT checked: sanitize-memory \(not asked for by the policy\), sanitize-race \(allowed by AUTOPAR_ALLOW_UNVERIFIED\); /);
     expect(v.conditions?.allowUnverified).toEqual(['sanitize-race']);
     expect(v.skipped).toEqual([
       { stage: 'sanitize-memory', reason: 'the verification policy does not ask for it (sanitizers.memory false)', allowed: true },

@@ -173,7 +173,8 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
         ...common,
       };
     }
-    const allowed = skipped.length ? `; NOT checked (allowed by AUTOPAR_ALLOW_UNVERIFIED): ${skipped.map((s) => s.stage).join(', ')}` : '';
+    const by = (stage: StageName) => (conditions.allowUnverified.includes(stage) ? 'allowed by AUTOPAR_ALLOW_UNVERIFIED' : 'not asked for by the policy');
+    const allowed = skipped.length ? `; NOT checked: ${skipped.map((s) => `${s.stage} (${by(s.stage)})`).join(', ')}` : '';
     if (req.mode === 'screen') {
       const what = speedup ? describeSpeedDecision(speedup, threshold) : 'not timed';
       return { accepted: false, kind: 'screening', stage: 'benchmark', reason: `screened only (not verified): ${what}`, speed, ...common };
