@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProject } from '../../packages/core/src/pipeline/build.js';
 import { FsStore, decodeManifest } from '../../packages/core/src/store/fs-store.js';
-import { buildOptions, makeProject, manifests, type TempProject } from './project.js';
+import { buildOptions, cli, GOOD_VARIANT, makeProject, manifests, type TempProject } from './project.js';
 
 let p: TempProject | undefined;
 afterEach(() => {
@@ -149,5 +149,33 @@ describe('sources and languages', () => {
     const report = await buildProject(opts);
     expect(report.kernels[0]).toMatchObject({ outcome: 'original', reason: 'CUDA kernels are not verified yet; the original is kept', candidates: [] });
     expect(manifests(p.cacheDir)).toEqual([]);
+  });
+});
+
+describe('`autopar verify` says what did not run', () => {
+  it('race detector missing: exit 1, NOT VERIFIED, the skipped stage named; with the opt-out: exit 0 and the report says so', async () => {
+    p = makeProject();
+    const cand = join(p.root, 'cand.c');
+    writeFileSync(cand, GOOD_VARIANT);
+    const args = ['verify', p.projectRoot, '--kernel', 'scale', '--candidate', cand];
+    const missing = await cli(args, { AUTOPAR_RACE_CC: 'clang-autopar-missing', AUTOPAR_VERIFY_SKIP_BENCH: '1' });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/^SKIP  sanitize-race +race detection skipped: clang-autopar-missing not found/m);
+    expect(missing.stdout).toMatch(/^NOT VERIFIED at sanitize-race: not verified: sanitize-race did not run/m);
+
+    const allowed = await cli(args, { AUTOPAR_RACE_CC: 'clang-autopar-missing', AUTOPAR_ALLOW_UNVERIFIED: 'race', AUTOPAR_VERIFY_SKIP_BENCH: '1', AUTOPAR_SANDBOX: 'off' });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^NOTE  sanitize-race did not run \(.*\): allowed/m);
+    expect(allowed.stdout).toMatch(/^NOTE  sandbox: off \(AUTOPAR_SANDBOX=off\)/m);
+    expect(allowed.stdout).toMatch(/^ACCEPTED at benchmark: verified; NOT checked: sanitize-race \(allowed by AUTOPAR_ALLOW_UNVERIFIED\); bench-size outputs match; timing skipped/m);
+  });
+
+  it('an unknown name in AUTOPAR_ALLOW_UNVERIFIED is a usage error (exit 2) naming the variable', async () => {
+    p = makeProject();
+    const cand = join(p.root, 'cand.c');
+    writeFileSync(cand, GOOD_VARIANT);
+    const r = await cli(['verify', p.projectRoot, '--kernel', 'scale', '--candidate', cand], { AUTOPAR_ALLOW_UNVERIFIED: 'all' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^autopar: AUTOPAR_ALLOW_UNVERIFIED: unknown check "all"/);
   });
 });
