@@ -19,8 +19,8 @@ import type { OllamaOutput } from '../propose/ollama.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
-import { speedDecisionOf } from '../verify/benchmark-stats.js';
-import { chooseVariant, manifestSpeedFields, speedDecision } from './choose.js';
+import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
+import { chooseVariant, manifestSpeedFields, screenedInconclusive, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
@@ -234,6 +234,9 @@ export function verifyPolicyKeyPart(policy: VerifyPolicy, impliedPlans: boolean,
   return { ...policy, ...(impliedPlans ? { impliedPlanCheck: true } : {}), conditions };
 }
 
+/** At most this many candidates of a kernel are fully verified in one build. */
+export const MAX_FULL_VERIFICATIONS = 3;
+
 /** Builds re-measure an inconclusive speed at most this many times; then the original is kept for good. */
 export const MAX_SPEED_MEASUREMENTS = 3;
 
@@ -370,6 +373,8 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       .sort((a, b) => b.verdict.speedup!.median - a.verdict.speedup!.median);
     const full = new Map<number, Verdict>();
     for (const s of ranked) {
+      // Bounded: on a busy machine nothing screens as conclusively slower; the rest is verified by later builds.
+      if (full.size >= MAX_FULL_VERIFICATIONS) break;
       opts.log(`autopar: ${kspec.name}: verifying ${s.cand.label} (screened at ${s.verdict.speedup!.median.toFixed(2)}x)`);
       const verdict = await verify(s.cand, s.i, 'full');
       full.set(s.i, verdict);
@@ -438,7 +443,11 @@ async function remeasure(
   started: number,
 ): Promise<Omit<KernelReport, 'kernel' | 'source' | 'key' | 'proposer'> | undefined> {
   const { opts, kspec, store } = ctx;
-  const pending = hit.candidates.filter((c) => c.verdict.accepted && speedDecision(c.verdict, opts.threshold) === 'inconclusive');
+  // Verified candidates get their benchmark again; screened-only ones (screening could not
+  // decide) are fully verified now, a few per build.
+  const remeasured = hit.candidates.filter((c) => c.verdict.accepted && speedDecision(c.verdict, opts.threshold) === 'inconclusive');
+  const unverified = hit.candidates.filter((c) => screenedInconclusive(c.verdict, opts.threshold)).slice(0, MAX_FULL_VERIFICATIONS);
+  const pending = [...remeasured, ...unverified];
   const texts = new Map<string, string>();
   for (const c of pending) {
     const blob = await store.getBlob(c.sourceDigest);
@@ -455,7 +464,8 @@ async function remeasure(
         records.push({ ...c });
         continue;
       }
-      opts.log(`autopar: ${kspec.name}: re-measuring ${c.label} (speed was inconclusive)`);
+      const full = !c.verdict.accepted;
+      opts.log(`autopar: ${kspec.name}: ${full ? 'verifying' : 're-measuring'} ${c.label} (speed was inconclusive)`);
       const verdict = await verifyCandidate({
         unit: ctx.unit,
         spec: kspec,
@@ -467,8 +477,7 @@ async function remeasure(
         workDir: join(workRoot, `remeasure-${i}`),
         log: opts.verbose ? opts.log : undefined,
         originalCache,
-        mode: 'remeasure',
-        previous: c.verdict,
+        ...(full ? { mode: 'full' as const, impliedPlan: opts.checkImpliedPlans ?? true } : { mode: 'remeasure' as const, previous: c.verdict }),
         threshold: opts.threshold,
       });
       opts.log(`autopar: ${kspec.name}: ${c.label}: ${verdictWord(verdict)} — ${verdict.reason}`);
@@ -565,9 +574,12 @@ async function makeWorkRoot(opts: BuildOptions, key: string): Promise<string> {
 function notFullyVerified(screen: Verdict, threshold: number): Verdict {
   if (!passedScreening(screen)) return screen;
   const s = screen.speedup!;
-  const why = speedDecisionOf(s, threshold) === 'slower'
+  const d = speedDecisionOf(s, threshold);
+  const why = d === 'slower'
     ? `${s.median.toFixed(2)}x at screening, conclusively below the ${threshold}x threshold`
-    : 'another candidate was verified faster first';
+    : d === 'inconclusive'
+      ? `screening could not decide (${describeSpeedDecision(s, threshold)}); a later build verifies it unless one is linked`
+      : 'another candidate was verified faster first';
   return { ...screen, accepted: false, kind: 'screening', stage: 'benchmark', reason: `screened only, not verified: ${why}` };
 }
 

@@ -51,7 +51,7 @@ describe('chooseVariant', () => {
     const c = chooseVariant([noisy], 1.05);
     expect(c.chosen).toBeNull();
     expect(c.pending).toBe(true);
-    expect(c.reason).toMatch(/^speed inconclusive: noisy verified at 1\.30x but its interval 0\.80–1\.90x straddles the 1\.05x threshold; original kept for now, re-measured on the next build$/);
+    expect(c.reason).toBe('speed inconclusive: noisy verified at 1.30x, interval 0.80–1.90x, against the 1.05x threshold; original kept for now, re-measured on the next build');
   });
   it('links a candidate whose interval clears the threshold over a faster-median one that does not', () => {
     const noisy = cand('noisy', true, 1.3);
@@ -67,10 +67,28 @@ describe('chooseVariant', () => {
     slow.verdict.speedup!.ci = { level: 0.95, low: 0.85, high: 0.97 };
     expect(chooseVariant([slow], 1.05)).toMatchObject({ chosen: null, pending: false });
   });
-  it('a screening verdict (not accepted) is never linked nor pending, however fast', () => {
+  it('a screening verdict (not accepted) is never linked, however fast', () => {
     const screened = cand('screened', false, 3);
     screened.verdict.kind = 'screening';
     expect(chooseVariant([screened], 1.05)).toMatchObject({ chosen: null, pending: false });
+  });
+  it('slower on a busy machine is not final: inconclusive, pending (also for a screened-only candidate)', () => {
+    const busy = { othersRunnable: 2, cores: 2, busy: true };
+    const v = cand('v', true, 0.3);
+    v.verdict.speedup!.ci = { level: 0.95, low: 0.2, high: 0.4 };
+    expect(chooseVariant([v], 1.05)).toMatchObject({ chosen: null, pending: false });
+    v.verdict.speedup!.load = busy;
+    const c = chooseVariant([v], 1.05);
+    expect(c).toMatchObject({ chosen: null, pending: true });
+    expect(c.reason).toMatch(/on a busy machine/);
+    const s = cand('s', false, 0.3);
+    s.verdict.kind = 'screening';
+    s.verdict.speedup!.load = busy;
+    expect(chooseVariant([s], 1.05)).toMatchObject({ chosen: null, pending: true });
+    // Faster on a busy machine is faster.
+    const f = cand('f', true, 1.5);
+    f.verdict.speedup!.load = busy;
+    expect(chooseVariant([f], 1.05).chosen?.label).toBe('f');
   });
 });
 

@@ -41,13 +41,20 @@ export function chooseVariant(candidates: CandidateRecord[], threshold: number):
     const ci = s.ci ? ` (interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x)` : '';
     return { chosen: best, reason: `${best.label} verified, ${s.median.toFixed(2)}x over the original${ci}`, pending: false };
   }
-  const inconclusive = verified.filter((c) => speedDecision(c.verdict, threshold) === 'inconclusive').sort(byMedian)[0];
+  // Verified ones first; then screened-only ones (the busy machine did not let screening decide).
+  const inconclusive =
+    verified.filter((c) => speedDecision(c.verdict, threshold) === 'inconclusive').sort(byMedian)[0] ??
+    candidates.filter((c) => screenedInconclusive(c.verdict, threshold)).sort(byMedian)[0];
   if (inconclusive) {
-    const s = inconclusive.verdict.speedup!;
+    const s = inconclusive.verdict.speedup;
+    const how = inconclusive.verdict.accepted ? 'verified' : 'screened (not yet verified)';
+    if (!s) {
+      return { chosen: null, reason: `speed inconclusive: ${inconclusive.label} ${how}; ${inconclusive.verdict.speed?.why ?? ''}; original kept for now, re-measured on the next build`, pending: true };
+    }
     const ci = s.ci ? `interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x` : `pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`;
     return {
       chosen: null,
-      reason: `speed inconclusive: ${inconclusive.label} verified at ${s.median.toFixed(2)}x but its ${ci} straddles the ${threshold}x threshold; original kept for now, re-measured on the next build`,
+      reason: `speed inconclusive: ${inconclusive.label} ${how} at ${s.median.toFixed(2)}x, ${ci}${s.load?.busy ? ', on a busy machine' : ''}, against the ${threshold}x threshold; original kept for now, re-measured on the next build`,
       pending: true,
     };
   }
@@ -67,4 +74,9 @@ export function chooseVariant(candidates: CandidateRecord[], threshold: number):
  */
 export function manifestSpeedFields(choice: Choice): Pick<Manifest, 'speedDecision' | 'speedMeasurements'> {
   return choice.pending ? { speedDecision: 'pending', speedMeasurements: 1 } : { speedDecision: 'final' };
+}
+
+/** A candidate that passed screening but whose short benchmark could not decide (e.g. a busy machine). */
+export function screenedInconclusive(v: Verdict, threshold: number): boolean {
+  return v.kind === 'screening' && !!v.speedup && v.stages.every((s) => (s.status ?? (s.ok ? 'ran' : 'failed')) !== 'failed') && speedDecisionOf(v.speedup, threshold) === 'inconclusive';
 }

@@ -1,7 +1,7 @@
 // The benchmark's decision on synthetic timing series: no process is timed, so nothing
 // here depends on how busy the machine is. Noise comes from a seeded generator.
 import { describe, expect, it } from 'vitest';
-import { decideSpeed, medianInterval, samplePairs, speedupStats, type PairSample } from './benchmark-stats.js';
+import { decideSpeed, machineLoad, medianInterval, samplePairs, speedDecisionOf, speedupStats, type PairSample } from './benchmark-stats.js';
 
 /** Deterministic uniform [0, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -97,5 +97,22 @@ describe('benchmark decision on synthetic series', () => {
     const r = await samplePairs(async () => (++n === 3 ? { failed: true as const } : { a: 10, b: 5 }), opts);
     expect(r).toMatchObject({ failed: true, stoppedBecause: 'a run failed' });
     expect(r.samples.length).toBe(2);
+  });
+});
+
+describe('machine load', () => {
+  it('is busy when other runnable threads hold a quarter of the cores (at least one)', () => {
+    expect(machineLoad([2, 2, 3, 2], 2)).toEqual({ othersRunnable: 2, cores: 2, busy: true });
+    expect(machineLoad([0, 0, 1, 0], 2)).toEqual({ othersRunnable: 0, cores: 2, busy: false });
+    expect(machineLoad([3, 4, 3], 64)!.busy).toBe(false);
+    expect(machineLoad([])).toBeUndefined();
+  });
+  it('turns "slower" measured on a busy machine into inconclusive, and leaves "faster" alone', () => {
+    const slow = speedupStats(Array.from({ length: 5 }, () => ({ a: 10, b: 40 })), undefined, { othersRunnable: 2, cores: 2, busy: true });
+    expect(decideSpeed(slow.ci!, 1.05)).toBe('slower');
+    expect(speedDecisionOf(slow, 1.05)).toBe('inconclusive');
+    expect(speedDecisionOf({ ...slow, load: { othersRunnable: 0, cores: 2, busy: false } }, 1.05)).toBe('slower');
+    const fast = speedupStats(Array.from({ length: 5 }, () => ({ a: 10, b: 4 })), undefined, { othersRunnable: 2, cores: 2, busy: true });
+    expect(speedDecisionOf(fast, 1.05)).toBe('faster');
   });
 });

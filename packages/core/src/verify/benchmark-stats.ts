@@ -16,7 +16,9 @@
 // budget is spent. Stopping early on a decision inflates the error rate a little over
 // the nominal level; the level is 95% per look.
 import { binomialDistribution, median } from 'simple-statistics';
-import type { SpeedDecision, SpeedupStats } from './types.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { MachineLoad, SpeedDecision, SpeedupStats } from './types.js';
 
 export const CI_LEVEL = 0.95;
 
@@ -110,7 +112,7 @@ export function ratios(samples: PairSample[]): number[] {
 }
 
 /** Speedup statistics of a finished sampling: median ratio, its interval, and the machine's noise. */
-export function speedupStats(samples: PairSample[], stoppedBecause?: string): SpeedupStats {
+export function speedupStats(samples: PairSample[], stoppedBecause?: string, load?: MachineLoad): SpeedupStats {
   const r = ratios(samples);
   const a = samples.map((s) => s.a);
   const b = samples.map((s) => s.b);
@@ -127,23 +129,52 @@ export function speedupStats(samples: PairSample[], stoppedBecause?: string): Sp
     ci: { level: round(ci.level), low: ci.low, high: ci.high },
     ...(noise ? { noise: { low: noise.low, high: noise.high } } : {}),
     ...(stoppedBecause ? { stoppedBecause } : {}),
+    ...(load ? { load } : {}),
   };
+}
+
+/**
+ * Other runnable threads right now: /proc/loadavg's running count minus this process.
+ * Sampled between benchmark runs (when none of ours run). Undefined where there is no /proc.
+ */
+export function othersRunnableNow(): number | undefined {
+  try {
+    const running = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]);
+    return Number.isFinite(running) ? Math.max(0, running - 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The machine is busy when other work holds at least a quarter of the cores (at least
+ * one): a parallel variant then cannot get the cores it would have on a quiet machine.
+ */
+export function machineLoad(samples: number[], cores = availableParallelism()): MachineLoad | undefined {
+  if (samples.length === 0) return undefined;
+  const othersRunnable = median(samples);
+  return { othersRunnable, cores, busy: othersRunnable >= Math.max(1, cores / 4) };
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The decision for stored stats; records from before intervals existed use their spread (the old rule). */
 export function speedDecisionOf(s: SpeedupStats, threshold: number): Exclude<SpeedDecision, 'not-measured'> {
-  return decideSpeed(s.ci ?? { low: s.spread[0], high: s.spread[1] }, threshold);
+  const d = decideSpeed(s.ci ?? { low: s.spread[0], high: s.spread[1] }, threshold);
+  // Slower on a busy machine says more about the machine than the variant: measure again later.
+  return d === 'slower' && s.load?.busy ? 'inconclusive' : d;
 }
 
 export function describeSpeedDecision(s: SpeedupStats, threshold: number): string {
   const d = speedDecisionOf(s, threshold);
   const ci = s.ci ? `${Math.round(s.ci.level * 100)}% interval ${s.ci.low.toFixed(2)}–${s.ci.high.toFixed(2)}x` : `pairs ${s.spread[0].toFixed(2)}–${s.spread[1].toFixed(2)}x`;
   const noise = s.noise ? `; machine noise (original vs original) ${s.noise.low.toFixed(2)}–${s.noise.high.toFixed(2)}x` : '';
+  const busySlow = d === 'inconclusive' && decideSpeed(s.ci ?? { low: s.spread[0], high: s.spread[1] }, threshold) === 'slower';
   const what =
     d === 'faster' ? `faster: lower bound clears the ${threshold}x threshold`
     : d === 'slower' ? `not faster: upper bound below the ${threshold}x threshold`
+    : busySlow ? `inconclusive: slower, but measured on a busy machine; re-measured on a later build`
     : `inconclusive: the interval straddles the ${threshold}x threshold; re-measured on a later build`;
-  return `${what} (median ${s.median.toFixed(2)}x, ${ci}, ${s.pairs} pairs${noise})`;
+  const load = s.load ? `; machine ${s.load.busy ? 'BUSY' : 'quiet'}: ${s.load.othersRunnable} other runnable on ${s.load.cores} cores` : '';
+  return `${what} (median ${s.median.toFixed(2)}x, ${ci}, ${s.pairs} pairs${noise}${load})`;
 }

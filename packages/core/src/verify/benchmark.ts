@@ -5,9 +5,9 @@
 // samples; sampling goes on until a confidence interval on their median decides against
 // the threshold or a limit is reached (benchmark-stats.ts, which also holds the decision).
 import type { SandboxOptions } from './sandbox.js';
-import type { SpeedupStats } from './types.js';
+import type { MachineLoad, SpeedupStats } from './types.js';
 import { benchTimes, runBench, type HarnessRun } from './run-harness.js';
-import { samplePairs, speedupStats, type PairSample } from './benchmark-stats.js';
+import { machineLoad, othersRunnableNow, samplePairs, speedupStats, type PairSample } from './benchmark-stats.js';
 
 export interface BenchSubject {
   label: string;
@@ -51,6 +51,8 @@ export interface BenchmarkOutcome {
   timedOut?: boolean;
   /** Both calibration runs finished: the bench-size outputs were written (outFile) and can be compared. */
   calibrated?: boolean;
+  /** The machine's load while the pairs ran (also in stats), for a failure's verdict. */
+  load?: MachineLoad;
   reason: string;
   stats?: SpeedupStats;
   log: string;
@@ -115,8 +117,16 @@ export async function benchmarkBinaries(baseline: BenchSubject, contender: Bench
   note(`benchmark: ${opts.pairs}${maxPairs > opts.pairs ? `–${maxPairs}` : ''} pairs × ${reps} calls (baseline ≈ ${perCall.toFixed(3)} ms/call), run limit ${Math.round(runTimeout)} ms`);
 
   let failure: BenchmarkOutcome | undefined;
+  // The machine's load, sampled between runs (none of ours running): part of the decision.
+  const loadSamples: number[] = [];
+  const sampleLoad = () => {
+    const x = othersRunnableNow();
+    if (x !== undefined) loadSamples.push(x);
+  };
   const measure = async (): Promise<PairSample | { failed: true }> => {
+    sampleLoad();
     const ra = await runOnce(baseline, reps, runTimeout, false);
+    sampleLoad();
     if (!ra.ok) return (failure = failed('baseline', baseline, ra)), { failed: true };
     const rb = await runOnce(contender, reps, runTimeout, false);
     if (!rb.ok) return (failure = failed('contender', contender, rb)), { failed: true };
@@ -130,8 +140,8 @@ export async function benchmarkBinaries(baseline: BenchSubject, contender: Bench
     targetWidth: opts.targetWidth ?? 0.1,
     threshold: opts.threshold ?? 1.05,
   });
-  if (failure) return failure;
-  const stats = speedupStats(sampled.samples, sampled.stoppedBecause);
+  if (failure) return { ...failure, load: machineLoad(loadSamples) };
+  const stats = speedupStats(sampled.samples, sampled.stoppedBecause, machineLoad(loadSamples));
   note(`benchmark: stopped (${sampled.stoppedBecause})`);
   return { ok: true, calibrated, reason: formatSpeedup(stats), stats, log: lines.join('\n') };
 }

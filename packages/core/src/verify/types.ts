@@ -46,6 +46,18 @@ export interface SpeedupStats {
   noise?: { low: number; high: number };
   /** Why sampling stopped: decided, interval narrow enough, pair limit or time budget. */
   stoppedBecause?: string;
+  /**
+   * How loaded the machine was while it was measured: other runnable threads (median of
+   * samples of /proc/loadavg taken between runs) on how many cores. On a busy machine a
+   * parallel variant measures slower than it is, so 'slower' is then not final.
+   */
+  load?: MachineLoad;
+}
+
+export interface MachineLoad {
+  othersRunnable: number;
+  cores: number;
+  busy: boolean;
 }
 
 /**

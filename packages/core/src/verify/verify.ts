@@ -25,7 +25,7 @@ import type { KernelUnit } from '../kernel/types.js';
 import { checkSpecAgainstSignature } from '../spec/signature-check.js';
 import type { KernelSpec } from '../spec/types.js';
 import { benchSandbox, benchmarkBinaries } from './benchmark.js';
-import { describeSpeedDecision, speedDecisionOf } from './benchmark-stats.js';
+import { describeSpeedDecision, machineLoad, othersRunnableNow, speedDecisionOf } from './benchmark-stats.js';
 import { verificationConditions } from './conditions.js';
 import { buildTestBinary, tail } from './build.js';
 import { compareOutputs, mustBeDeterministic } from './compare.js';
@@ -481,8 +481,11 @@ async function benchmarkStage(
       if (!cmp.ok) return { ok: false, reason: `at the bench size: ${cmp.message}`, log: r.log };
     } else compared = 'bench-size outputs not compared (the run did not finish)';
     if (slow) {
-      const why = `timed out at the bench size (${r.reason.replace(/^candidate: /, '')}, over ${ctx.policy.timeouts.benchFactor}× the original's time): slower than the original; ${compared}`;
-      setSpeed('slower', why);
+      // Timed out: slow, not wrong. On a busy machine not even that is final.
+      const load = r.load ?? machineLoad([othersRunnableNow()].filter((x): x is number => x !== undefined));
+      const busy = load?.busy ? `; the machine was busy (${load.othersRunnable} other runnable on ${load.cores} cores), so this is re-measured on a later build` : '';
+      const why = `timed out at the bench size (${r.reason.replace(/^candidate: /, '')}, over ${ctx.policy.timeouts.benchFactor}× the original's time): slower than the original; ${compared}${busy}`;
+      setSpeed(load?.busy ? 'inconclusive' : 'slower', why);
       return { ok: true, reason: why, log: r.log };
     }
     if (checkOnly || !r.stats) {
