@@ -98,7 +98,10 @@ describe('inconclusive speed is re-measured', () => {
     if (!('manifest' in decoded)) throw new Error(decoded.error);
     const m = decoded.manifest;
     for (const c of m.candidates) if (c.verdict.speedup) c.verdict.speedup.ci = { level: 0.95, low: 1e-12, high: 10 };
-    const stages = JSON.stringify(m.candidates.map((c) => c.verdict.stages.filter((s) => s.stage !== 'benchmark')));
+    // The verified candidates' correctness stages must survive the re-measurement untouched.
+    const correctness = (cs: typeof m.candidates) => JSON.stringify(cs.filter((c) => c.verdict.accepted).map((c) => [c.label, c.verdict.stages.filter((s) => s.stage !== 'benchmark')]));
+    const stages = correctness(m.candidates);
+    expect(m.candidates.some((c) => c.verdict.accepted)).toBe(true);
     await new FsStore(p.cacheDir).putManifest({ ...m, chosen: null, chosenLabel: null, speedDecision: 'pending', speedMeasurements: 1 });
 
     const offline = await buildProject({ ...opts, offline: true });
@@ -114,7 +117,7 @@ describe('inconclusive speed is re-measured', () => {
     if (!('manifest' in again)) throw new Error(again.error);
     expect(again.manifest).toMatchObject({ speedDecision: 'final', speedMeasurements: 2 });
     // The correctness verdicts were kept, not re-run.
-    expect(JSON.stringify(again.manifest.candidates.map((c) => c.verdict.stages.filter((s) => s.stage !== 'benchmark')))).toBe(stages);
+    expect(correctness(again.manifest.candidates.filter((c) => m.candidates.find((o) => o.label === c.label)?.verdict.accepted))).toBe(stages);
 
     const third = await buildProject(opts);
     expect(third.kernels[0]).toMatchObject({ outcome: 'cache-hit' });
