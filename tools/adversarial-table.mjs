@@ -107,7 +107,9 @@ export function loadCases({ kernel, caseFilter } = {}) {
  */
 export function runCase(c, { timeoutS = DEFAULT_TIMEOUT_S, skipBench = true } = {}) {
   const env = { ...process.env };
-  // Correctness verdicts do not need the benchmark; cases that expect a benchmark rejection keep it.
+  // Correctness verdicts do not need timing: with AUTOPAR_VERIFY_SKIP_BENCH=1 `autopar verify` still
+  // runs the bench size once per side and compares the outputs, and times nothing (speed: not-measured).
+  // Cases that expect a benchmark rejection keep the whole benchmark.
   const wantsBench = c.header.expect === 'reject' && c.header.stages.includes('benchmark');
   if (skipBench && !wantsBench) env.AUTOPAR_VERIFY_SKIP_BENCH = '1';
   else delete env.AUTOPAR_VERIFY_SKIP_BENCH;
