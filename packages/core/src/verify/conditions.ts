@@ -20,9 +20,6 @@ const ALIASES: Record<string, StageName> = {
   'sanitize-memory': 'sanitize-memory',
 };
 
-/** Stages that may be allowed to go unverified: the ones that depend on tools a machine may lack. */
-export const SKIPPABLE_STAGES = ['sanitize-race', 'sanitize-memory'] as const satisfies readonly StageName[];
-
 export class AllowUnverifiedError extends Error {
   constructor(message: string) {
     super(message);
@@ -110,13 +107,4 @@ export function quickConditionsKeyPart(policy: VerifyPolicy, env: NodeJS.Process
   const archer = env.AUTOPAR_ARCHER_LIB ?? DEFAULT_ARCHER_LIB;
   const raceDetector = !policy.sanitizers.race ? 'not' : onPath(cc, env) && existsSync(archer) ? 'present' : 'missing';
   return { sandbox, raceDetector, allowUnverified: allowUnverifiedFromEnv(env) };
-}
-
-/** One line for reports and progress lines: what was not checked here; empty when everything was. */
-export function describeConditions(c: VerifyConditions): string {
-  const parts: string[] = [];
-  if (c.sandbox !== 'bubblewrap') parts.push(`sandbox ${c.sandbox}`);
-  if (c.raceDetector.startsWith('missing')) parts.push(`race detector ${c.raceDetector}`);
-  if (c.allowUnverified.length) parts.push(`allowed unverified (AUTOPAR_ALLOW_UNVERIFIED): ${c.allowUnverified.join(', ')}`);
-  return parts.join('; ');
 }
