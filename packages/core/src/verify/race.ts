@@ -170,24 +170,103 @@ export function detectRaceDetector(
   return found;
 }
 
+/** One program invocation the detector runs at every thread count: what to pass, and how to name it in a verdict. */
+export interface RaceCase {
+  /** Arguments after the binary. */
+  args: string[];
+  /** e.g. "size n=13, seed 1"; '' for a program without inputs. */
+  label: string;
+}
+
+/** The instrumented configuration: builds, thread counts, repetitions. The verifier and tools/drb-race.mjs share it. */
+export interface RaceConfig {
+  threadCounts: number[];
+  reps: number;
+}
+
+export const DEFAULT_RACE_CONFIG: RaceConfig = { threadCounts: [2, 3, 4], reps: 2 };
+
+export interface RaceProgram {
+  /** C sources of the program (absolute or relative to workDir). */
+  sources: string[];
+  cflags?: string[];
+  workDir: string;
+  /** Paths outside the work dir the build needs (include dirs); the sources' own dirs are added. */
+  readOnly?: string[];
+  cases: RaceCase[];
+  /** Wall limit per instrumented run. */
+  timeoutMs: number;
+  compileTimeoutMs?: number;
+}
+
 interface RunPoint {
   threads: number;
-  sizeIndex: number;
-  seed: number;
+  kase: RaceCase;
   rep: number;
 }
 
 /** Thread count outermost: a verdict names the smallest thread count that shows the race. */
-function runPlan(input: RaceStageInput): RunPoint[] {
+function runPlan(cases: RaceCase[], config: RaceConfig): RunPoint[] {
   const points: RunPoint[] = [];
-  for (const threads of input.threadCounts ?? [2, 3, 4])
-    for (const sizeIndex of input.sizeIndices)
-      for (const seed of input.seeds)
-        for (let rep = 1; rep <= (input.reps ?? 2); rep++) points.push({ threads, sizeIndex, seed, rep });
+  for (const threads of config.threadCounts)
+    for (const kase of cases)
+      for (let rep = 1; rep <= config.reps; rep++) points.push({ threads, kase, rep });
   return points;
 }
 
-const where = (p: RunPoint) => `${p.threads} threads, size index ${p.sizeIndex}, seed ${p.seed}, run ${p.rep}`;
+const where = (p: RunPoint) => [`${p.threads} threads`, p.kase.label, `run ${p.rep}`].filter(Boolean).join(', ');
+
+/** What running a program under the race detector found (no `stage`: callers wrap it). */
+export interface RaceRunResult {
+  ok: boolean;
+  reason: string;
+  log?: string;
+  runs: number;
+  /** True when the instrumented build failed (no verdict about races). */
+  buildFailed?: boolean;
+  /** True when the verdict is a TSan report (not a crash or a timeout). */
+  raceReported?: boolean;
+}
+
+/**
+ * Builds `program` with the race toolchain and runs every case at every thread count of
+ * `config`, in the sandbox; stops at the first report. Needs a working detector.
+ */
+export async function runRaceChecks(detector: RaceDetector, program: RaceProgram, config: RaceConfig = DEFAULT_RACE_CONFIG): Promise<RaceRunResult> {
+  const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
+  const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
+  const bin = join(program.workDir, 'race-tsan.bin');
+  const build = await runCandidateStep(
+    tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? []),
+    { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
+  );
+  if (build.exitCode !== 0) {
+    // No verdict is possible without the instrumented build: reject, never pass.
+    const why = build.timedOut ? 'timed out' : firstError(build.stderr);
+    return { ok: false, buildFailed: true, runs: 0, reason: `race build with ${basename(detector.cc)} -fsanitize=thread failed: ${why}`, log: tail(build.stderr) };
+  }
+  const points = runPlan(program.cases, config);
+  for (const [i, point] of points.entries()) {
+    const run = await runCandidateStep([bin, ...point.kase.args], {
+      cwd: program.workDir,
+      timeoutMs: program.timeoutMs,
+      env: tsanEnv(detector.archerLib, point.threads),
+      sandbox,
+    });
+    const runs = i + 1;
+    const report = parseTsanReport(run.stderr);
+    if (report || run.exitCode === TSAN_EXIT_CODE) {
+      const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
+      return { ok: false, raceReported: true, reason: `${what} [${where(point)}]`, log: tail(run.stderr), runs };
+    }
+    if (run.timedOut) return { ok: false, reason: `instrumented run timed out after ${program.timeoutMs} ms [${where(point)}]`, log: tail(run.stderr), runs };
+    if (run.exitCode !== 0) {
+      const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
+      return { ok: false, reason: `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point)}]`, log: tail(run.stderr), runs };
+    }
+  }
+  return { ok: true, reason: `no race reported in ${points.length} TSan+Archer runs (${config.threadCounts.join('/')} threads)`, runs: points.length };
+}
 
 export async function raceStage(input: RaceStageInput): Promise<RaceStageResult> {
   const started = performance.now();
@@ -204,46 +283,24 @@ export async function raceStage(input: RaceStageInput): Promise<RaceStageResult>
     const skipOk = (input.onMissing ?? 'skip') === 'skip';
     return done(skipOk, `race detection skipped: ${detector.reason} (${detector.fix})`, { skipped: true });
   }
-
-  const sourceDirs = readOnlyDirsFor(input.workDir, [input.harnessC, input.kernelTU]);
-  const sandbox = { workDir: input.workDir, readOnly: [...new Set([...(input.readOnly ?? []), ...sourceDirs])] };
-  const bin = join(input.workDir, 'race-tsan.bin');
-  const build = await runCandidateStep(
-    tsanBuildArgv(detector.cc, [resolve(input.harnessC), resolve(input.kernelTU)], bin, input.cflags ?? []),
-    { cwd: input.workDir, timeoutMs: input.compileTimeoutMs ?? 120_000, sandbox },
-  );
-  if (build.exitCode !== 0) {
-    // No verdict is possible without the instrumented build: reject, never pass.
-    const why = build.timedOut ? 'timed out' : firstError(build.stderr);
-    return done(false, `race build with ${basename(detector.cc)} -fsanitize=thread failed: ${why}`, { log: tail(build.stderr) });
-  }
-
   const outFile = join(input.workDir, 'race-out.bin');
-  const points = runPlan(input);
-  for (const [i, point] of points.entries()) {
-    const run = await runCandidateStep([bin, 'test', String(point.sizeIndex), String(point.seed), outFile], {
-      cwd: input.workDir,
+  const cases: RaceCase[] = input.sizeIndices.flatMap((sizeIndex) =>
+    input.seeds.map((seed) => ({ args: ['test', String(sizeIndex), String(seed), outFile], label: `size index ${sizeIndex}, seed ${seed}` })),
+  );
+  const r = await runRaceChecks(
+    detector,
+    {
+      sources: [resolve(input.harnessC), resolve(input.kernelTU)],
+      cflags: input.cflags,
+      workDir: input.workDir,
+      readOnly: input.readOnly,
+      cases,
       timeoutMs: input.timeoutMs,
-      env: tsanEnv(detector.archerLib, point.threads),
-      sandbox,
-    });
-    const runs = i + 1;
-    const report = parseTsanReport(run.stderr);
-    if (report || run.exitCode === TSAN_EXIT_CODE) {
-      const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
-      return done(false, `${what} [${where(point)}]`, { log: tail(run.stderr), runs });
-    }
-    if (run.timedOut) return done(false, `instrumented run timed out after ${input.timeoutMs} ms [${where(point)}]`, { log: tail(run.stderr), runs });
-    if (run.exitCode !== 0) {
-      const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
-      return done(false, `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point)}]`, {
-        log: tail(run.stderr),
-        runs,
-      });
-    }
-  }
-  const threads = (input.threadCounts ?? [2, 3, 4]).join('/');
-  return done(true, `no race reported in ${points.length} TSan+Archer runs (${threads} threads)`, { runs: points.length });
+      compileTimeoutMs: input.compileTimeoutMs,
+    },
+    { threadCounts: input.threadCounts ?? DEFAULT_RACE_CONFIG.threadCounts, reps: input.reps ?? DEFAULT_RACE_CONFIG.reps },
+  );
+  return done(r.ok, r.reason, { log: r.log, ...(r.buildFailed ? {} : { runs: r.runs }) });
 }
 
 /** TSan + Archer runs are this many times slower than the plain test runs the verifier times. */
