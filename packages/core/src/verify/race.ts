@@ -21,8 +21,10 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runCandidateStep } from './sandbox.js';
 import { runStep } from './run-step.js';
+import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
+import { simdHazardsOfUnit } from '../analysis/simd.js';
 
 export const DEFAULT_RACE_CC = 'clang-19';
 export const DEFAULT_ARCHER_LIB = '/usr/lib/llvm-19/lib/libarcher.so';
@@ -37,10 +39,20 @@ export interface RaceStageInput {
   /** Scratch directory for the build and outputs (the sandbox's only writable path). */
   workDir: string;
   sizeIndices: number[];
+  /** How each size index is named in a verdict ("n=13"); default "#<index + 1>". */
+  sizeLabels?: string[];
   seeds: number[];
-  /** Default [2, 3, 4]: some races need 3+ threads to overlap. */
+  /** Default RACE_CONFIG.threadCounts ([2, 3, 4]): some races need 3+ threads to overlap. */
   threadCounts?: number[];
-  /** Runs per (threads, size, seed). Default 2. */
+  /** Default RACE_CONFIG.oversubscribedThreads ([8]). */
+  oversubscribedThreads?: number[];
+  /** Size indices (with the first seed) that also run the oversubscribed teams; default every case. */
+  oversubscribedSizes?: number[];
+  /** Size indices (with the first seed) that also run in the -O0 build; default every case. */
+  unoptimizedSizes?: number[];
+  /** Names of RACE_CONFIG.builds to use (e.g. ['-O1']); default all. */
+  builds?: string[];
+  /** Runs per (build, threads, size, seed). Default 2. */
   reps?: number;
   /** Wall limit per instrumented run (TSan is 5–15× slower than a plain run). */
   timeoutMs: number;
@@ -76,20 +88,44 @@ export interface RaceDetector {
 
 const FIX = 'apt-get install clang-19 libomp-19-dev (ships libarcher.so)';
 
-function tsanEnv(archerLib: string, threads: number): Record<string, string> {
+/**
+ * TSan's per-thread access history: 2^(history_size) * 32K memory accesses (0..7). The
+ * default (2) forgets the first access of a race when the two lie far apart in one thread's
+ * run (a loop between them); 7 keeps the most. It costs memory per thread, not time.
+ */
+export const TSAN_HISTORY_SIZE = 7;
+
+function tsanEnv(archerLib: string, threads: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
     OMP_NUM_THREADS: String(threads),
     OMP_TOOL_LIBRARIES: archerLib,
     // report_signal_unsafe=0: harness timers/signals are not what we judge.
-    TSAN_OPTIONS: `ignore_noninstrumented_modules=1 exitcode=${TSAN_EXIT_CODE} halt_on_error=1 report_signal_unsafe=0`,
-    // Threads sleep instead of spinning: 3–4 threads on 2 cores under TSan would crawl.
+    TSAN_OPTIONS: `ignore_noninstrumented_modules=1 exitcode=${TSAN_EXIT_CODE} halt_on_error=1 report_signal_unsafe=0 history_size=${TSAN_HISTORY_SIZE}`,
+    // Threads sleep instead of spinning: 3–8 threads on 2 cores under TSan would crawl.
     OMP_WAIT_POLICY: 'passive',
+    ...extra,
   };
 }
 
-function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[]): string[] {
-  return [cc, '-O1', '-g', '-fopenmp', '-fsanitize=thread', ...cflags, ...sources, '-o', bin, '-lm'];
+/** One instrumented build of the program. */
+export interface RaceBuild {
+  name: string;
+  flags: string[];
 }
+
+function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[], build: RaceBuild = RACE_BUILDS[0]!): string[] {
+  return [cc, ...build.flags, '-g', '-fopenmp', '-fsanitize=thread', ...cflags, ...sources, '-o', bin, '-lm'];
+}
+
+/**
+ * The optimized build finds most races fast; the unoptimized one keeps accesses -O1 deletes
+ * or keeps in registers (a racy store whose value is never read again, a flag polled in a
+ * loop), which TSan can only see when they happen in memory.
+ */
+export const RACE_BUILDS: readonly RaceBuild[] = [
+  { name: '-O1', flags: ['-O1'] },
+  { name: '-O0', flags: ['-O0'] },
+];
 
 /** Directories the sandbox must show read-only because they lie outside the work dir. */
 function readOnlyDirsFor(workDir: string, files: string[]): string[] {
@@ -176,15 +212,39 @@ export interface RaceCase {
   args: string[];
   /** e.g. "size n=13, seed 1"; '' for a program without inputs. */
   label: string;
+  /** Also run in the unoptimized build (default true; slow at large sizes). */
+  unoptimized?: boolean;
+  /** Also run with the oversubscribed team sizes (default true). */
+  oversubscribed?: boolean;
 }
 
-/** The instrumented configuration: builds, thread counts, repetitions. The verifier and tools/drb-race.mjs share it. */
+/** The instrumented configuration: builds, team shapes, repetitions. The verifier and tools/drb-race.mjs share it. */
 export interface RaceConfig {
+  builds: readonly RaceBuild[];
+  /** Team sizes run for every case: some races need 3+ threads to overlap. */
   threadCounts: number[];
+  /** Teams larger than the machine's cores (oversubscribed: threads preempted mid-region), run for cases that ask for them. */
+  oversubscribedThreads: number[];
+  /** Runs per (build, threads, case); run r uses variants[(r - 1) % variants.length]. */
   reps: number;
+  /**
+   * Environment of each repetition: the first is the plain team; the next changes the
+   * schedule of `schedule(runtime)` loops to chunks of one (neighbouring iterations on
+   * different threads) and gives `teams` constructs two teams instead of one.
+   */
+  variants: Record<string, string>[];
 }
 
-export const DEFAULT_RACE_CONFIG: RaceConfig = { threadCounts: [2, 3, 4], reps: 2 };
+export const RACE_CONFIG: RaceConfig = {
+  builds: RACE_BUILDS,
+  threadCounts: [2, 3, 4],
+  oversubscribedThreads: [8],
+  reps: 2,
+  variants: [{}, { OMP_SCHEDULE: 'dynamic,1', OMP_NUM_TEAMS: '2' }],
+};
+
+/** @deprecated the configuration before issue 11 (one -O1 build, 2/3/4 threads); kept for comparisons. */
+export const DEFAULT_RACE_CONFIG: RaceConfig = { builds: [RACE_BUILDS[0]!], threadCounts: [2, 3, 4], oversubscribedThreads: [], reps: 2, variants: [{}] };
 
 export interface RaceProgram {
   /** C sources of the program (absolute or relative to workDir). */
@@ -200,21 +260,39 @@ export interface RaceProgram {
 }
 
 interface RunPoint {
+  build: RaceBuild;
   threads: number;
   kase: RaceCase;
   rep: number;
+  env: Record<string, string>;
 }
 
-/** Thread count outermost: a verdict names the smallest thread count that shows the race. */
+/** Build outermost (the -O0 build runs only if -O1 saw nothing), then thread count: a verdict names the smallest team that shows the race. */
 function runPlan(cases: RaceCase[], config: RaceConfig): RunPoint[] {
   const points: RunPoint[] = [];
-  for (const threads of config.threadCounts)
-    for (const kase of cases)
-      for (let rep = 1; rep <= config.reps; rep++) points.push({ threads, kase, rep });
+  for (const [b, build] of config.builds.entries())
+    for (const threads of [...config.threadCounts, ...config.oversubscribedThreads])
+      for (const kase of cases) {
+        if (b > 0 && kase.unoptimized === false) continue;
+        if (!config.threadCounts.includes(threads) && kase.oversubscribed === false) continue;
+        for (let rep = 1; rep <= config.reps; rep++) {
+          const env = config.variants[(rep - 1) % Math.max(1, config.variants.length)] ?? {};
+          points.push({ build, threads, kase, rep, env });
+        }
+      }
   return points;
 }
 
-const where = (p: RunPoint) => [`${p.threads} threads`, p.kase.label, `run ${p.rep}`].filter(Boolean).join(', ');
+const where = (p: RunPoint, config: RaceConfig) =>
+  [
+    `${p.threads} threads${config.threadCounts.includes(p.threads) ? '' : ' (oversubscribed)'}`,
+    p.kase.label,
+    config.builds.length > 1 ? `${p.build.name} build` : '',
+    Object.keys(p.env).length ? Object.entries(p.env).map(([k, v]) => `${k}=${v}`).join(' ') : '',
+    `run ${p.rep}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 /** What running a program under the race detector found (no `stage`: callers wrap it). */
 export interface RaceRunResult {
@@ -232,40 +310,60 @@ export interface RaceRunResult {
  * Builds `program` with the race toolchain and runs every case at every thread count of
  * `config`, in the sandbox; stops at the first report. Needs a working detector.
  */
-export async function runRaceChecks(detector: RaceDetector, program: RaceProgram, config: RaceConfig = DEFAULT_RACE_CONFIG): Promise<RaceRunResult> {
+export async function runRaceChecks(detector: RaceDetector, program: RaceProgram, config: RaceConfig = RACE_CONFIG): Promise<RaceRunResult> {
   const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
   const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
-  const bin = join(program.workDir, 'race-tsan.bin');
-  const build = await runCandidateStep(
-    tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? []),
-    { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
-  );
-  if (build.exitCode !== 0) {
-    // No verdict is possible without the instrumented build: reject, never pass.
-    const why = build.timedOut ? 'timed out' : firstError(build.stderr);
-    return { ok: false, buildFailed: true, runs: 0, reason: `race build with ${basename(detector.cc)} -fsanitize=thread failed: ${why}`, log: tail(build.stderr) };
-  }
+  const binaries = new Map<RaceBuild, string>();
+  const binaryFor = async (build: RaceBuild): Promise<string | RaceRunResult> => {
+    const known = binaries.get(build);
+    if (known) return known;
+    const bin = join(program.workDir, `race-tsan${build.name}.bin`);
+    const r = await runCandidateStep(
+      tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? [], build),
+      { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
+    );
+    if (r.exitCode !== 0) {
+      // No verdict is possible without the instrumented build: reject, never pass.
+      const why = r.timedOut ? 'timed out' : firstError(r.stderr);
+      return { ok: false, buildFailed: true, runs: 0, reason: `race build with ${basename(detector.cc)} ${build.name} -fsanitize=thread failed: ${why}`, log: tail(r.stderr) };
+    }
+    binaries.set(build, bin);
+    return bin;
+  };
   const points = runPlan(program.cases, config);
   for (const [i, point] of points.entries()) {
+    const bin = await binaryFor(point.build);
+    if (typeof bin !== 'string') return { ...bin, runs: i };
     const run = await runCandidateStep([bin, ...point.kase.args], {
       cwd: program.workDir,
       timeoutMs: program.timeoutMs,
-      env: tsanEnv(detector.archerLib, point.threads),
+      env: tsanEnv(detector.archerLib, point.threads, point.env),
       sandbox,
     });
     const runs = i + 1;
     const report = parseTsanReport(run.stderr);
     if (report || run.exitCode === TSAN_EXIT_CODE) {
       const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
-      return { ok: false, raceReported: true, reason: `${what} [${where(point)}]`, log: tail(run.stderr), runs };
+      return { ok: false, raceReported: true, reason: `${what} [${where(point, config)}]`, log: tail(run.stderr), runs };
     }
-    if (run.timedOut) return { ok: false, reason: `instrumented run timed out after ${program.timeoutMs} ms [${where(point)}]`, log: tail(run.stderr), runs };
+    if (run.timedOut) return { ok: false, reason: `instrumented run timed out after ${program.timeoutMs} ms [${where(point, config)}]`, log: tail(run.stderr), runs };
     if (run.exitCode !== 0) {
       const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
-      return { ok: false, reason: `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point)}]`, log: tail(run.stderr), runs };
+      return { ok: false, reason: `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point, config)}]`, log: tail(run.stderr), runs };
     }
   }
-  return { ok: true, reason: `no race reported in ${points.length} TSan+Archer runs (${config.threadCounts.join('/')} threads)`, runs: points.length };
+  const teams = [...config.threadCounts, ...config.oversubscribedThreads.filter(() => program.cases.some((c) => c.oversubscribed !== false))];
+  const builds = config.builds.filter((b, k) => k === 0 || program.cases.some((c) => c.unoptimized !== false)).map((b) => b.name);
+  return { ok: true, reason: `no race reported in ${points.length} TSan+Archer runs (${teams.join('/')} threads; ${builds.join(' and ')} builds)`, runs: points.length };
+}
+
+/**
+ * What the verifier's static checks find racy in a C translation unit before anything is
+ * compiled: `simd` loops over proven loop-carried dependences (analysis/simd.ts), which no
+ * dynamic detector can see. tools/drb-race.mjs runs it on whole programs.
+ */
+export function staticRaceFindings(text: string, _fileName = 'kernel.c'): string[] {
+  return simdHazardsOfUnit(text).map((h) => `${h.fn}: ${h.message}`);
 }
 
 export async function raceStage(input: RaceStageInput): Promise<RaceStageResult> {
@@ -284,8 +382,14 @@ export async function raceStage(input: RaceStageInput): Promise<RaceStageResult>
     return done(skipOk, `race detection skipped: ${detector.reason} (${detector.fix})`, { skipped: true });
   }
   const outFile = join(input.workDir, 'race-out.bin');
+  const only = (list: number[] | undefined, sizeIndex: number, seed: number) => list === undefined || (list.includes(sizeIndex) && seed === input.seeds[0]);
   const cases: RaceCase[] = input.sizeIndices.flatMap((sizeIndex) =>
-    input.seeds.map((seed) => ({ args: ['test', String(sizeIndex), String(seed), outFile], label: `size index ${sizeIndex}, seed ${seed}` })),
+    input.seeds.map((seed) => ({
+      args: ['test', String(sizeIndex), String(seed), outFile],
+      label: `size ${input.sizeLabels?.[sizeIndex] ?? `#${sizeIndex + 1}`}, seed ${seed}`,
+      unoptimized: only(input.unoptimizedSizes, sizeIndex, seed),
+      oversubscribed: only(input.oversubscribedSizes, sizeIndex, seed),
+    })),
   );
   const r = await runRaceChecks(
     detector,
@@ -298,7 +402,13 @@ export async function raceStage(input: RaceStageInput): Promise<RaceStageResult>
       timeoutMs: input.timeoutMs,
       compileTimeoutMs: input.compileTimeoutMs,
     },
-    { threadCounts: input.threadCounts ?? DEFAULT_RACE_CONFIG.threadCounts, reps: input.reps ?? DEFAULT_RACE_CONFIG.reps },
+    {
+      ...RACE_CONFIG,
+      ...(input.threadCounts ? { threadCounts: input.threadCounts } : {}),
+      ...(input.oversubscribedThreads ? { oversubscribedThreads: input.oversubscribedThreads } : {}),
+      ...(input.reps ? { reps: input.reps } : {}),
+      ...(input.builds ? { builds: RACE_CONFIG.builds.filter((b) => input.builds!.includes(b.name)) } : {}),
+    },
   );
   return done(r.ok, r.reason, { log: r.log, ...(r.buildFailed ? {} : { runs: r.runs }) });
 }
@@ -319,22 +429,37 @@ export interface VerifierRaceContext {
   workDir: string;
   seeds: number[];
   testTimeoutMs(sizeIndex: number, seed: number): number;
-  spec: { sizes: { test: readonly unknown[] } };
+  spec: { sizes: { test: readonly Record<string, number>[] } };
   sandbox?: { readOnly?: string[] };
   log?: (line: string) => void;
 }
 
-/** The verifier's hook: every test size and seed, 2/3/4 threads, 2 runs each. */
+/** How the verifier spends the race stage's time: every test size at 2/3/4 threads in the -O1 build, and... */
+export const VERIFIER_RACE_PLAN = {
+  /** ...the -O0 build at this many of the cheapest test sizes (first seed): it is slower, and -O1-only misses are size-independent. */
+  unoptimizedSizes: 2,
+  /** ...the oversubscribed team at the largest test size (first seed): most iterations per thread, most overlap. */
+  oversubscribedSizes: 1,
+};
+
+const sizeCost = (b: Record<string, number>) => Object.values(b).reduce((p, v) => p * (v + 1), 1);
+
+/** The verifier's hook: every test size and seed at 2/3/4 threads (2 runs each), -O0 at small sizes, 8 threads at the largest. */
 export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<RaceStageResult> {
   const harnessC = join(ctx.workDir, 'race-harness.c');
   await writeFile(harnessC, ctx.harnessSource);
-  const sizeIndices = ctx.spec.sizes.test.map((_, i) => i);
+  const sizes = ctx.spec.sizes.test;
+  const sizeIndices = sizes.map((_, i) => i);
+  const byCost = [...sizeIndices].sort((a, b) => sizeCost(sizes[a]!) - sizeCost(sizes[b]!));
   const slowest = Math.max(...sizeIndices.flatMap((i) => ctx.seeds.map((seed) => ctx.testTimeoutMs(i, seed))));
   const result = await raceStage({
     harnessC,
     kernelTU: ctx.candidateTu,
     workDir: ctx.workDir,
     sizeIndices,
+    sizeLabels: sizes.map(describeSize),
+    unoptimizedSizes: byCost.slice(0, VERIFIER_RACE_PLAN.unoptimizedSizes),
+    oversubscribedSizes: byCost.slice(-VERIFIER_RACE_PLAN.oversubscribedSizes),
     seeds: ctx.seeds,
     timeoutMs: slowest * TSAN_SLOWDOWN,
     cflags: ctx.includeDirs.map((d) => `-I${d}`),
