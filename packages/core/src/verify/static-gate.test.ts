@@ -181,10 +181,10 @@ describe('staticGate', () => {
     const timed = `    double t0 = omp_get_wtime();\n${LOOP}\n    double spent = omp_get_wtime() - t0; (void)spent;`;
     expect(gate(`#include <omp.h>\n${fn(timed)}`)).toMatchObject({ ok: true });
     const steers = `    double t0 = omp_get_wtime();\n${LOOP}\n    double dt = omp_get_wtime() - t0;\n    if (dt > 1.0) y[0] = 0;`;
-    expect(gate(`#include <omp.h>\n${fn(steers)}`).reason).toMatch(/'dt' \(a value read from the clock\) at line 6 reaches/);
+    expect(gate(`#include <omp.h>\n${fn(steers)}`).reason).toMatch(/'dt' \(a value read from the clock\) at line 7 reaches/);
     const stored = `${LOOP}\n    y[0] += (float)omp_get_wtime() * 0.0f;`;
-    expect(gate(`#include <omp.h>\n${fn(stored)}`).reason).toMatch(/omp_get_wtime\(\) at line 4 reaches .*must not steer/);
+    expect(gate(`#include <omp.h>\n${fn(stored)}`).reason).toMatch(/omp_get_wtime\(\) at line 5 reaches .*must not steer/);
     const clause = `    int t = (int)omp_get_wtime();\n    #pragma omp parallel for num_threads(t % 3 + 1)\n${LOOP}`;
-    expect(gate(`#include <omp.h>\n${fn(clause)}`).reason).toMatch(/'t' \(a value read from the clock\) is used in a #pragma at line 4/);
+    expect(gate(`#include <omp.h>\n${fn(clause)}`).reason).toMatch(/'t' \(a value read from the clock\) is used in a #pragma at line 5/);
   });
 });
