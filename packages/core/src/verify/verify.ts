@@ -36,6 +36,7 @@ import type { SandboxOptions } from './sandbox.js';
 import { staticGate } from './static-gate.js';
 import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
+import { robustnessStage } from './robustness.js';
 import type { SpeedupStats, StageName, StageResult, Verdict, VerifyPolicy } from './types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
@@ -179,6 +180,8 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       return finish(bench.speedup);
     }
     if (!record(await differentialStage(ctx, compiled.binary))) return finish();
+    // Team shapes, repeated calls, the caller's OpenMP settings, stack headroom (robustness.ts).
+    if (!record(await robustnessStage({ binary: compiled.binary, originalBinary: original.binary, spec: req.spec, testSpec, tests: original.tests, dir, sandbox: ctx.sandbox, callTimeoutMs: (i, s) => testTimeout(ctx, i, s) }))) return finish();
     if (policy.sanitizers.memory && !record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
     if (policy.sanitizers.race && !record(await raceStage(ctx, compiled.tu))) return finish();
     const bench = await benchmarkStage(ctx, compiled.binary);
