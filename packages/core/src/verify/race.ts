@@ -16,7 +16,7 @@
 // on DataRaceBench), which is why several thread counts and repetitions are used
 // and why the differential test still runs at several thread counts.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runCandidateStep } from './sandbox.js';
@@ -25,6 +25,7 @@ import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
 import { simdHazardsOfUnit } from '../analysis/simd.js';
+import { parse } from '../kernel/parse.js';
 
 export const DEFAULT_RACE_CC = 'clang-19';
 export const DEFAULT_ARCHER_LIB = '/usr/lib/llvm-19/lib/libarcher.so';
@@ -432,6 +433,9 @@ export interface VerifierRaceContext {
   spec: { sizes: { test: readonly Record<string, number>[] } };
   sandbox?: { readOnly?: string[] };
   log?: (line: string) => void;
+  /** The candidate function as the proposer gave it: report lines are mapped to its lines. */
+  candidateText?: string;
+  unit?: { name: string };
 }
 
 /** How the verifier spends the race stage's time: every test size at 2/3/4 threads in the -O1 build, and... */
@@ -465,6 +469,45 @@ export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<Ra
     cflags: ctx.includeDirs.map((d) => `-I${d}`),
     readOnly: [...ctx.includeDirs, ...(ctx.sandbox?.readOnly ?? [])],
   });
+  if (!result.ok && ctx.candidateText && ctx.unit) {
+    try {
+      result.reason = candidateLines(result.reason, await readFile(ctx.candidateTu, 'utf8'), ctx.candidateText, ctx.unit.name, basename(ctx.candidateTu));
+    } catch {
+      // keep the TU's lines
+    }
+  }
   ctx.log?.(`sanitize-race: ${result.reason}`);
   return result;
+}
+
+/** 0-based first and last row of the definition of `name` in a C text. */
+function functionRows(text: string, name: string): [number, number] | undefined {
+  const root = parse(text, 'c').rootNode;
+  for (const n of root.namedChildren) {
+    if (n.type !== 'function_definition') continue;
+    let d = n.childForFieldName('declarator');
+    while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+    if (d?.childForFieldName('declarator')?.text === name) return [n.startPosition.row, n.endPosition.row];
+  }
+  return undefined;
+}
+
+/**
+ * TSan names lines of the translation unit the candidate was spliced into (the user's file
+ * with the candidate in place of the kernel, includes moved): "bfs.c:48" is not line 48 of
+ * what the proposer wrote. Locations inside the kernel become the candidate's own lines:
+ * "candidate line 12 (bfs.c:48)".
+ */
+export function candidateLines(reason: string, tuText: string, candidateText: string, kernel: string, tuFileName: string): string {
+  // kernelTranslationUnit: `#line 1 "<file>"` on the TU's second row, so file line N is row N + 1.
+  const header = tuText.split('\n').findIndex((l) => l.startsWith('#line 1 '));
+  const inTu = functionRows(tuText, kernel);
+  const inCandidate = functionRows(candidateText, kernel);
+  if (header < 0 || !inTu || !inCandidate) return reason;
+  const escaped = tuFileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return reason.replace(new RegExp(`\\b${escaped}:(\\d+)`, 'g'), (whole, n: string) => {
+    const row = Number(n) + header;
+    if (row < inTu[0] || row > inTu[1]) return whole;
+    return `candidate line ${row - inTu[0] + inCandidate[0] + 1} (${whole})`;
+  });
 }

@@ -64,6 +64,8 @@ export interface RaceStageContext {
   testTimeoutMs(sizeIndex: number, seed: number): number;
   sandbox: SandboxOptions;
   log: (line: string) => void;
+  /** The candidate function as given (race reports name its lines). */
+  candidateText: string;
 }
 
 export interface VerifyRequest {
@@ -351,6 +353,7 @@ async function raceStage(ctx: CandidateContext, tu: string): Promise<StageResult
     testTimeoutMs: (sizeIndex, seed) => testTimeout(ctx, sizeIndex, seed),
     sandbox: ctx.sandbox,
     log: ctx.log,
+    candidateText: ctx.req.candidateText,
   });
 }
 
