@@ -31,6 +31,18 @@ describe('simd hazards', () => {
     expect(simdHazardsOf(fn('simd', '{\n#pragma omp ordered simd\n a[i] = a[i - 1] + b[i]; }'), 'k')).toEqual([]);
     expect(simdHazardsOf(fn('parallel for', 'a[i] = a[i - 1] + b[i];'), 'k')).toEqual([]);
   });
+  test('a local initialized with a literal and never written again is a constant distance', () => {
+    const body = (m: string) => `void k(int n, double *a) {
+  int m = ${m};
+#pragma omp simd safelen(2)
+  for (int i = m; i < n; i++) a[i] = a[i - m] - 1.0;
+}
+`;
+    expect(simdHazardsOf(body('1'), 'k').map((h) => h.message)).toEqual([expect.stringMatching(/distance 1 on a .*shorter than safelen\(2\)/)]);
+    expect(simdHazardsOf(body('2'), 'k')).toEqual([]);
+    // written again: not a constant, nothing proven
+    expect(simdHazardsOf(body('1').replace('int m = 1;', 'int m = 1; if (n > 4) m = 3;'), 'k')).toEqual([]);
+  });
   test('an unproven dependence (indirect subscript) is left to the other checks', () => {
     const text = `void k(int n, double *a, const int *idx) {
 #pragma omp simd

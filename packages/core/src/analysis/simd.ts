@@ -113,7 +113,7 @@ export function simdHazardsOf(text: string, fnName: string, closure?: { kind: st
   const simd = simdPragmasOf(fn);
   if (simd.length === 0) return [];
   const allPragmas = pragmasIn(root);
-  const clean = blankPragmas(text, allPragmas.map((p) => p.node));
+  const clean = inlineConstants(blankPragmas(text, allPragmas.map((p) => p.node)), fnName);
   const items = closure ?? topLevelClosure(root, fnName);
   let state: AnalysisState;
   try {
@@ -153,4 +153,55 @@ function topLevelClosure(root: SyntaxNode, except: string): { kind: string; text
     else if (n.type === 'function_definition' && functionName(n) !== except) items.push({ kind: 'function', text: n.text });
   }
   return items;
+}
+
+/**
+ * Locals of `fnName` initialized with an integer literal and never written again are
+ * constants: `int m = 1; ... b[i] = b[i - m]` has distance 1, which the analysis (that treats
+ * m as an unknown symbol) cannot prove. Their reads are replaced by the literal, padded to
+ * the name's length so offsets and lines stay as they were; a literal longer than the name
+ * is left alone.
+ */
+function inlineConstants(text: string, fnName: string): string {
+  const root = parse(text, 'c').rootNode;
+  const fn = root.namedChildren.find((n) => n.type === 'function_definition' && functionName(n) === fnName);
+  const body = fn?.childForFieldName('body');
+  if (!body) return text;
+  const ids: SyntaxNode[] = [];
+  const consts = new Map<string, string>();
+  const declared = new Map<string, number>();
+  const walk = (n: SyntaxNode) => {
+    if (n.type === 'identifier') ids.push(n);
+    if (n.type === 'init_declarator') {
+      const d = n.childForFieldName('declarator');
+      const v = n.childForFieldName('value');
+      if (d?.type === 'identifier') {
+        declared.set(d.text, (declared.get(d.text) ?? 0) + 1);
+        if (v?.type === 'number_literal' && /^\d+$/.test(v.text)) consts.set(d.text, v.text);
+      }
+    } else if (n.type === 'declaration') {
+      for (const d of n.childrenForFieldName('declarator')) if (d.type === 'identifier') declared.set(d.text, (declared.get(d.text) ?? 0) + 1);
+    }
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(body);
+  const written = (id: SyntaxNode) => {
+    const p = id.parent;
+    if (!p) return false;
+    if (p.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) return true;
+    if (p.type === 'update_expression') return true;
+    if (p.type === 'pointer_expression' && p.child(0)?.type === '&') return true;
+    return false;
+  };
+  for (const id of ids) if (consts.has(id.text) && (written(id) || declared.get(id.text) !== 1)) consts.delete(id.text);
+  // A parameter or global of the same name shadows nothing here only when declared once in the body (checked above).
+  let out = text;
+  for (const id of ids) {
+    const lit = consts.get(id.text);
+    if (lit === undefined || lit.length > id.text.length) continue;
+    const p = id.parent;
+    if (p?.type === 'init_declarator' && p.childForFieldName('declarator')?.id === id.id) continue;
+    out = out.slice(0, id.startIndex) + lit.padEnd(id.text.length, ' ') + out.slice(id.endIndex);
+  }
+  return out;
 }
