@@ -19,7 +19,9 @@
 //    pragmas use constructs a plan cannot express (parallel regions with other work,
 //    critical, ordered, tasks, nowait...), the stage passes with a note saying legality
 //    is left to the dynamic checks: an honest pass, never a silent one. This runs after
-//    the static gate, which has vetted the text first.
+//    the static gate, which has vetted the text first. Whatever the structure, a `simd`
+//    loop over a proven loop-carried dependence is refused (analysis/simd.ts): a race
+//    between the SIMD lanes of one thread that no dynamic check can see.
 import type { AnalysisState } from '../analysis/analyze.js';
 import { analyzeContext, analyzeState } from '../analysis/analyze.js';
 import { contextOfText } from '../analysis/context.js';

@@ -1,7 +1,6 @@
 // Race detection stage: the harness and the candidate kernel are built with
 // clang + ThreadSanitizer and run, in the sandbox, with LLVM's libomp and the
-// Archer OMPT tool, at several thread counts, sizes, seeds and repetitions.
-// Any ThreadSanitizer report rejects the candidate.
+// Archer OMPT tool. Any ThreadSanitizer report rejects the candidate.
 //
 // Why this toolchain: gcc + libgomp under TSan reports false races (libgomp is
 // not instrumented), and without Archer libomp's own synchronization is invisible
@@ -12,9 +11,16 @@
 // ('skip' → ok: true, the default; 'reject' → ok: false). The verifier must put
 // that reason in every report: a skipped race check is never a silent pass.
 //
-// Dynamic detection only sees races on the schedules it runs (recall about 0.8
-// on DataRaceBench), which is why several thread counts and repetitions are used
-// and why the differential test still runs at several thread counts.
+// Dynamic detection only sees races on the schedules it runs, so RACE_CONFIG runs
+// more than one: an -O1 and an -O0 build (the optimizer deletes or registers racy
+// accesses), teams of 2, 3, 4 and 8 threads (8 oversubscribes this machine's cores:
+// threads preempted mid-region), a plain run and one with chunk-1 runtime schedules
+// and two teams, and TSan's longest access history (history_size=7). The verifier
+// spends the -O0 build on its two cheapest test sizes and the 8-thread team on its
+// largest (VERIFIER_RACE_PLAN). Races between SIMD lanes of one thread no dynamic
+// detector sees: analysis/simd.ts refuses those statically (plan-legality;
+// staticRaceFindings here for whole programs). tools/drb-race.mjs measures this
+// configuration on DataRaceBench.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
