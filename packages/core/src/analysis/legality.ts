@@ -362,6 +362,20 @@ function checkLoopAction(
     chain.forEach((t, k) => frames.push({ target: t, root: loop, fixed: chain.slice(0, k) }));
   }
 
+  // A private copy of an enclosing loop's index is a new, uninitialised variable in every
+  // thread or SIMD lane: `simd private(k)` on a j-loop inside the k-loop (after an
+  // interchange, whose facts were computed with k written inside j) computes garbage.
+  const enclosing = new Map<string, LoopNode>();
+  for (let p = loop.parent; p; p = p.parent) if (p.index) enclosing.set(p.index, p);
+  if (sw && loop === sw.outer && sw.inner.index) enclosing.set(sw.inner.index, sw.inner);
+  if (tl && tl.inner && loop === tl.inner && tl.outer.index) enclosing.set(tl.outer.index, tl.outer);
+  for (const v of [...(lp.private ?? []), ...(lp.lastprivate ?? [])]) {
+    const e = enclosing.get(v);
+    if (e && e !== loop) {
+      errors.push(`${where}: private(${v}) gives every ${lp.action === 'simd' ? 'SIMD lane' : 'thread'} its own uninitialised ${v}, but ${v} is the index of the enclosing loop ${e.id} (line ${e.line}), read inside; leave it shared`);
+    }
+  }
+
   // Dependences
   const atomics = new Set(lp.atomic ?? []);
   const reductionVars = new Map<string, string>();
@@ -482,11 +496,18 @@ function checkScalars(
   for (const [v, op] of red) {
     if (declaredReduction.has(v) || f.scalarCarried.some((c) => c.name === v)) continue;
     if (scattered.has(v)) continue; // array reduction over a section
+    // A reduction variable is private to each thread: a scalar written before it is read in
+    // every iteration and dead after the loop is privatized by it as well as by private(v).
+    if (f.privates.includes(v)) continue;
+    if (f.lastprivates.includes(v)) {
+      errors.push(`${where}: reduction(${op}:${v}) privatizes ${v}, but ${v} is used after the loop and would get the combined value instead of the last iteration's (use lastprivate(${v}))`);
+      continue;
+    }
     errors.push(`${where}: reduction(${op}:${v}) but ${v} is not a ${op} reduction in this loop`);
   }
   for (const v of f.privates) {
     if (autoPrivate.has(v)) continue;
-    if (!priv.has(v) && !first.has(v) && !last.has(v)) errors.push(`${where}: race on scalar ${v}: it is written in the loop but not private`);
+    if (!priv.has(v) && !first.has(v) && !last.has(v) && !red.has(v)) errors.push(`${where}: race on scalar ${v}: it is written in the loop but not private`);
   }
   for (const v of f.lastprivates) {
     if (autoPrivate.has(v) && v !== loop.index) continue;

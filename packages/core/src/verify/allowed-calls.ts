@@ -8,13 +8,17 @@
 //  - any function or macro the ORIGINAL kernel calls (the user's own code trusts it: a
 //    helper from a project header, assert, ...);
 //  - the C math library (math.h, complex.h, classification macros), with f/l variants;
-//  - the OpenMP runtime (omp_*);
+//  - the compute subset of the OpenMP runtime (OMP_COMPUTE_CALLS: team queries, locks);
+//    not its setters (omp_set_*: they change the caller's settings and can count calls),
+//    not what prints or reads the host (omp_display_affinity, omp_capture_affinity,
+//    omp_get_num_procs, places, devices), and clock reads (omp_get_wtime/wtick) only
+//    where their value cannot steer a result (static-gate.ts checks that);
 //  - x86 SIMD intrinsics (_mm*, and a few bit-manipulation intrinsics);
 //  - a few builtins that only compute or hint (__builtin_expect, __builtin_prefetch, ...);
 //  - GCC's atomic builtins (__atomic_*, __sync_*): they only touch the memory they are given,
 //    which ASan and the guard zones check like any other access;
 //  - memcpy/memset/memmove/memcmp, abs/labs/llabs;
-//  - heap scratch: malloc, calloc, realloc, aligned_alloc, free (and _mm_malloc/_mm_free).
+//  - heap scratch: malloc, calloc, realloc, aligned_alloc, posix_memalign, free (and _mm_malloc/_mm_free).
 //    Scratch space is legitimate in a parallel kernel (per-thread partial sums, a transposed
 //    copy). How much it takes is bounded by the sandbox's memory limit during verification,
 //    AddressSanitizer checks its use, and it cannot outlive the call in any useful way,
@@ -38,8 +42,24 @@ const MATH_MACROS = [
 ];
 const MEMORY_AND_INT = [
   'memcpy', 'memset', 'memmove', 'memcmp', 'abs', 'labs', 'llabs',
-  'malloc', 'calloc', 'realloc', 'aligned_alloc', 'free', '_mm_malloc', '_mm_free',
+  'malloc', 'calloc', 'realloc', 'aligned_alloc', 'posix_memalign', 'free', '_mm_malloc', '_mm_free',
 ];
+/**
+ * OpenMP runtime calls that only ask about the team or synchronize: their answers depend on
+ * the team the caller gave, which the differential test varies. Not here: setters, affinity
+ * display/capture (print, or return host name and pid), processor/place/device queries
+ * (host identity), pause/resource calls, and the allocator API.
+ */
+export const OMP_COMPUTE_CALLS: ReadonlySet<string> = new Set([
+  'omp_get_thread_num', 'omp_get_num_threads', 'omp_get_max_threads', 'omp_in_parallel', 'omp_get_level', 'omp_get_active_level',
+  'omp_get_ancestor_thread_num', 'omp_get_team_size', 'omp_get_team_num', 'omp_get_num_teams', 'omp_get_thread_limit',
+  'omp_get_max_active_levels', 'omp_get_dynamic', 'omp_get_nested', 'omp_get_schedule', 'omp_in_final', 'omp_get_cancellation',
+  'omp_init_lock', 'omp_destroy_lock', 'omp_set_lock', 'omp_unset_lock', 'omp_test_lock',
+  'omp_init_nest_lock', 'omp_destroy_nest_lock', 'omp_set_nest_lock', 'omp_unset_nest_lock', 'omp_test_nest_lock',
+  'omp_init_lock_with_hint', 'omp_init_nest_lock_with_hint',
+]);
+/** Clock reads: allowed only where the value read cannot reach a result or a branch (static-gate.ts). */
+export const OMP_CLOCK_CALLS: ReadonlySet<string> = new Set(['omp_get_wtime', 'omp_get_wtick']);
 const BUILTINS = [
   '__builtin_expect', '__builtin_prefetch', '__builtin_assume_aligned', '__builtin_assume', '__builtin_unreachable',
   '__builtin_memcpy', '__builtin_memset', '__builtin_memmove',
@@ -61,13 +81,14 @@ const FIXED: ReadonlySet<string> = new Set([
 
 /** Whether `name` is callable by any candidate (the kernel-specific names come on top). */
 export function isGenerallyAllowedCallee(name: string): boolean {
-  return FIXED.has(name) || /^omp_[a-z_0-9]+$/.test(name) || BUILTIN_FAMILIES.test(name) || ATOMIC_BUILTINS.test(name) || INTRINSICS.test(name);
+  return FIXED.has(name) || OMP_COMPUTE_CALLS.has(name) || OMP_CLOCK_CALLS.has(name) || BUILTIN_FAMILIES.test(name) || ATOMIC_BUILTINS.test(name) || INTRINSICS.test(name);
 }
 
 /** A short list for messages. */
 export const ALLOWED_CALLEES_SUMMARY =
-  "the kernel's own helpers and macros, functions the original kernel calls, libm, omp_*, SIMD intrinsics, " +
-  'memcpy/memset/memmove/memcmp, abs/labs, malloc/calloc/realloc/aligned_alloc/free, __builtin_expect/prefetch/assume_aligned';
+  "the kernel's own helpers and macros, functions the original kernel calls, libm, the OpenMP team queries and locks " +
+  '(omp_get_thread_num/num_threads/max_threads/..., omp_*_lock; no omp_set_*, affinity or host queries), SIMD intrinsics, ' +
+  'memcpy/memset/memmove/memcmp, abs/labs, malloc/calloc/realloc/aligned_alloc/posix_memalign/free, __builtin_expect/prefetch/assume_aligned';
 
 /**
  * OpenMP and loop pragma words that are followed by '(' in a #pragma line without being

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { KernelSpec } from '../spec/types.js';
-import { SPECIAL_VALUES_SEED, deriveEdgeSizes, differentialSeeds, withEdgeSizes } from './edge-sizes.js';
+import { REACH_SIZES, SPECIAL_VALUES_SEED, deriveEdgeSizes, deriveReachSizes, differentialSeeds, withEdgeSizes } from './edge-sizes.js';
 
 const spec = (sizes: Partial<KernelSpec['sizes']> & { test: KernelSpec['sizes']['test'] }, extra: Partial<KernelSpec> = {}): KernelSpec => ({
   name: 'k',
@@ -53,7 +53,22 @@ describe('deriveEdgeSizes', () => {
     const s = spec({ test: [{ n: 1 }, { n: 500 }] });
     const w = withEdgeSizes(s, 3);
     expect(w.sizes.test.slice(0, 2)).toEqual(s.sizes.test);
-    expect(w.sizes.test).toHaveLength(5);
+    expect(w.sizes.test).toHaveLength(2 + 3 + REACH_SIZES);
+  });
+
+  it('reaches towards the bench size with odd sizes (no tile multiple) beyond the largest test size', () => {
+    const s = spec({ test: [{ n: 1 }, { n: 64 }, { n: 97 }], bench: { n: 448 } });
+    const r = deriveReachSizes(s);
+    expect(r).toEqual([{ n: 143 }, { n: 209 }]);
+    for (const b of r) {
+      expect(b.n! % 2).toBe(1);
+      expect(b.n!).toBeGreaterThan(128); // a tail dropped from n >= 128 on is caught before the bench size
+      expect(b.n!).toBeLessThan(448);
+    }
+    // names not larger at the bench size take the bench's value; limits still bind
+    expect(deriveReachSizes(spec({ test: [{ n: 10, k: 7 }], bench: { n: 1000, k: 5 } }))).toEqual([{ n: 33, k: 5 }, { n: 101, k: 5 }]);
+    expect(deriveReachSizes(spec({ test: [{ n: 8 }], bench: { n: 1024 }, limits: { n: { multipleOf: 8 } } })).every((b) => b.n! % 8 === 0)).toBe(true);
+    expect(deriveReachSizes(spec({ test: [{ n: 8 }], bench: { n: 1024 }, edgeSizes: false }))).toEqual([]);
   });
 });
 

@@ -88,9 +88,64 @@ export function deriveEdgeSizes(spec: KernelSpec, max: number): SizeBinding[] {
   return out;
 }
 
-/** The spec with the derived sizes appended to sizes.test (indices of the spec's own sizes unchanged). */
+/** How many sizes between the largest test size and the bench size the differential test adds. */
+export const REACH_SIZES = 2;
+
+/** An odd value near v (tile widths are even): v itself when odd, else v + 1 or v - 1 within [lo, hi]. */
+function oddNear(v: number, lo: number, hi: number): number {
+  if (v % 2 === 1) return v;
+  return v + 1 <= hi ? v + 1 : v - 1 >= lo ? v - 1 : v;
+}
+
+/**
+ * Sizes between the largest test size and the bench size: a variant that is wrong only for
+ * sizes the tests never reach (a tail dropped for n >= 128 when tests stop at 97) is caught
+ * before the bench size, which is often a multiple of the tile, hides it. Per name, two
+ * geometric steps from the largest test value towards the bench value, made odd (not a
+ * multiple of any tile width) when large, then legalized like edge sizes (`sizes.limits`,
+ * with the bench value as the upper bound). Names whose bench value is not above the
+ * tests keep the bench value. At most `count`, none equal to a test or bench size.
+ */
+export function deriveReachSizes(spec: KernelSpec, count = REACH_SIZES): SizeBinding[] {
+  if (spec.sizes.edgeSizes === false || count <= 0) return [];
+  const names = Object.keys(spec.sizes.bench);
+  const ranges = rangesOf(spec);
+  const largest = new Map(names.map((n) => [n, Math.max(0, ...spec.sizes.test.map((b) => b[n] ?? 0))]));
+  const seen = new Set([...spec.sizes.test, spec.sizes.bench].map((b) => keyOf(b, names)));
+  const out: SizeBinding[] = [];
+  // Geometric steps: g = sqrt(largest test × bench), then sqrt(largest test × g), smaller first.
+  const g = (lo: number, hi: number) => Math.sqrt(lo * hi);
+  for (const pick of [(lo: number, hi: number) => g(lo, g(lo, hi)), g]) {
+    const b: SizeBinding = {};
+    let grows = false;
+    for (const n of names) {
+      const lo = largest.get(n)!;
+      const hi = spec.sizes.bench[n]!;
+      const r = ranges.get(n)!;
+      const range = { ...r, max: spec.sizes.limits?.[n]?.max ?? Math.max(hi, r.max) };
+      if (!(hi > lo + 1)) {
+        b[n] = hi; // not larger at the bench size: the bench's own value
+        continue;
+      }
+      let v = Math.round(pick(Math.max(lo, 1), hi));
+      if (v >= 16 && range.step === 1) v = oddNear(v, lo + 1, hi - 1);
+      const x = legalize(v, range);
+      if (x === undefined) return out;
+      if (x > lo) grows = true;
+      b[n] = x;
+    }
+    const key = keyOf(b, names);
+    if (!grows || seen.has(key)) continue;
+    seen.add(key);
+    out.push(b);
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+/** The spec with the derived (edge, then reach) sizes appended to sizes.test (indices of the spec's own sizes unchanged). */
 export function withEdgeSizes(spec: KernelSpec, max: number): KernelSpec {
-  const extra = deriveEdgeSizes(spec, max);
+  const extra = max > 0 ? [...deriveEdgeSizes(spec, max), ...deriveReachSizes(spec)] : [];
   return extra.length ? { ...spec, sizes: { ...spec.sizes, test: [...spec.sizes.test, ...extra] } } : spec;
 }
 

@@ -17,8 +17,15 @@
 //                                             and of each later call that differs to <outfile>.<call>
 //   <bin> bench <reps> <warmups> [outfile]    at sizes.bench: warm-up calls, then <reps> timed
 //                                             calls, each printed as `autopar-ms <ms>`
+//   <bin> stack <kib> <outfile>               one call at sizes.bench on a thread with a <kib> KiB stack
+//                                             (the runner sets OMP_STACKSIZE for the team's workers)
+// In test mode AUTOPAR_TEAM=nested makes every call from inside an active parallel region
+// (one thread runs it; the kernel's own regions get a team smaller than omp_get_max_threads()).
+// After every call the caller's OpenMP settings (omp_get_max_threads, dynamic,
+// max_active_levels, schedule, default device) must be what they were before the first.
 // Exit codes: 0 ok; 2 harness/spec problem (bad length, out of memory); 3 a guard zone was
-// overwritten; 4 an input buffer was modified. Messages go to stderr and name the buffer.
+// overwritten; 4 an input buffer was modified; 5 the kernel changed an OpenMP setting of its
+// caller. Messages go to stderr and name the buffer or the setting.
 //
 // Output file: "APOUT001", then per record: u32 name length, name bytes, u32 type code
 // (index in ELEM_TYPES), u32 element size, u64 element count, raw elements (native endian).
@@ -29,7 +36,7 @@ import { cTypeOf, typeCode } from './elem-types.js';
 import { SPECIAL_VALUES_SEED } from './edge-sizes.js';
 
 /** Bump when the generated code changes what inputs are made or how results are written. */
-export const HARNESS_VERSION = 2;
+export const HARNESS_VERSION = 3;
 
 /** Byte written over every output buffer (and the return slot) before each call. */
 export const OUTPUT_FILL_BYTE = 0xcd;
@@ -40,6 +47,7 @@ export const BENCH_LINE_PREFIX = 'autopar-ms ';
 export const EXIT_HARNESS_ERROR = 2;
 export const EXIT_GUARD_VIOLATION = 3;
 export const EXIT_INPUT_MODIFIED = 4;
+export const EXIT_ICV_CHANGED = 5;
 
 type BufferArg = Extract<ArgSpec, { kind: 'input' | 'output' | 'inout' }>;
 type ScalarArg = Extract<ArgSpec, { kind: 'scalar' }>;
@@ -151,6 +159,10 @@ export function generateHarness(spec: KernelSpec): string {
 #include <limits.h>
 #include <math.h>
 #include <time.h>
+#include <pthread.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 void autopar_entry(void **ap_args);
 
@@ -458,6 +470,62 @@ static void ap_openmp_warmup(void)
 #endif
 }
 
+/* The caller's OpenMP settings: a kernel must leave them as it found them. */
+typedef struct { int max_threads, dynamic, max_active_levels, sched_kind, sched_chunk, default_device; } ap_icvs;
+
+static void ap_get_icvs(ap_icvs *s)
+{
+    memset(s, 0, sizeof *s);
+#ifdef _OPENMP
+    omp_sched_t kind;
+    s->max_threads = omp_get_max_threads();
+    s->dynamic = omp_get_dynamic();
+    s->max_active_levels = omp_get_max_active_levels();
+    omp_get_schedule(&kind, &s->sched_chunk);
+    s->sched_kind = (int)kind;
+    s->default_device = omp_get_default_device();
+#endif
+}
+
+static void ap_check_icvs(const ap_icvs *before, int call)
+{
+    ap_icvs now;
+    ap_get_icvs(&now);
+#define AP_ICV(field, what) \
+    if (now.field != before->field) \
+        ap_die(5, "call %d of the kernel changed the caller's OpenMP setting %s from %d to %d; a kernel must leave the settings it did not get as it found them (use clauses such as num_threads/schedule on its own regions)", call, what, before->field, now.field);
+    AP_ICV(max_threads, "omp_get_max_threads()")
+    AP_ICV(dynamic, "omp_get_dynamic()")
+    AP_ICV(max_active_levels, "omp_get_max_active_levels()")
+    AP_ICV(sched_kind, "omp_get_schedule() kind")
+    AP_ICV(sched_chunk, "omp_get_schedule() chunk")
+    AP_ICV(default_device, "omp_get_default_device()")
+#undef AP_ICV
+}
+
+/* AUTOPAR_TEAM=nested: the call happens inside an active parallel region. */
+static int ap_nested;
+
+static void ap_call(void)
+{
+#ifdef _OPENMP
+    if (ap_nested) {
+#pragma omp parallel num_threads(2)
+#pragma omp single
+        autopar_entry(ap_args);
+        return;
+    }
+#endif
+    autopar_entry(ap_args);
+}
+
+static void *ap_call_thread(void *unused)
+{
+    (void)unused;
+    autopar_entry(ap_args);
+    return 0;
+}
+
 static double ap_now_ms(void)
 {
     struct timespec ts;
@@ -471,10 +539,15 @@ int main(int argc, char **argv)
         int index = atoi(argv[2]);
         int calls = argc == 6 ? atoi(argv[5]) : 1;
         if (index < 0 || index >= AP_NTESTS) ap_die(2, "size index %d out of range (0..%d)", index, AP_NTESTS - 1);
+        const char *team = getenv("AUTOPAR_TEAM");
+        ap_nested = team && strcmp(team, "nested") == 0;
         ap_prepare(ap_test_sizes[index], strtoull(argv[3], 0, 10));
         ap_openmp_warmup();
+        ap_icvs icvs;
+        ap_get_icvs(&icvs);
         ap_restore();
-        autopar_entry(ap_args);
+        ap_call();
+        ap_check_icvs(&icvs, 1);
         ap_check_guards();
         ap_check_inputs();
         ap_write_outputs(argv[4]);
@@ -483,7 +556,8 @@ int main(int argc, char **argv)
         if (calls > 1) ap_take_snapshot();
         for (int c = 1; c < calls; c++) {
             ap_restore();
-            autopar_entry(ap_args);
+            ap_call();
+            ap_check_icvs(&icvs, c + 1);
             ap_check_guards();
             ap_check_inputs();
             if (!ap_same_as_snapshot()) {
@@ -515,7 +589,24 @@ int main(int argc, char **argv)
         if (argc == 5) ap_write_outputs(argv[4]);
         return 0;
     }
-    fprintf(stderr, "usage: %s test <sizeIndex> <seed> <outfile> [calls] | bench <reps> <warmups> [outfile]\\n", argv[0]);
+    if (argc == 4 && strcmp(argv[1], "stack") == 0) {
+        /* Stack headroom: one call at the bench size on a thread with a small stack. */
+        size_t kib = (size_t)strtoull(argv[2], 0, 10);
+        ap_prepare(ap_bench_size, ${benchSeed(spec)}ULL);
+        ap_openmp_warmup();
+        ap_restore();
+        pthread_attr_t attr;
+        pthread_t th;
+        pthread_attr_init(&attr);
+        if (pthread_attr_setstacksize(&attr, kib * 1024) != 0) ap_die(2, "cannot set a %zu KiB stack", kib);
+        if (pthread_create(&th, &attr, ap_call_thread, 0) != 0) ap_die(2, "cannot start the call thread");
+        pthread_join(th, 0);
+        ap_check_guards();
+        ap_check_inputs();
+        ap_write_outputs(argv[3]);
+        return 0;
+    }
+    fprintf(stderr, "usage: %s test <sizeIndex> <seed> <outfile> [calls] | bench <reps> <warmups> [outfile] | stack <kib> <outfile>\\n", argv[0]);
     return 2;
 }
 `;

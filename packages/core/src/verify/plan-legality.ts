@@ -19,11 +19,14 @@
 //    pragmas use constructs a plan cannot express (parallel regions with other work,
 //    critical, ordered, tasks, nowait...), the stage passes with a note saying legality
 //    is left to the dynamic checks: an honest pass, never a silent one. This runs after
-//    the static gate, which has vetted the text first.
+//    the static gate, which has vetted the text first. Whatever the structure, a `simd`
+//    loop over a proven loop-carried dependence is refused (analysis/simd.ts): a race
+//    between the SIMD lanes of one thread that no dynamic check can see.
 import type { AnalysisState } from '../analysis/analyze.js';
 import { analyzeContext, analyzeState } from '../analysis/analyze.js';
 import { contextOfText } from '../analysis/context.js';
 import { checkPlan } from '../analysis/legality.js';
+import { simdHazardsOf } from '../analysis/simd.js';
 import { parse, type SyntaxNode } from '../kernel/parse.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { applyPlan } from '../propose/plan-apply.js';
@@ -189,6 +192,13 @@ function checkImpliedPlan(input: PlanLegalityInput): Outcome {
   if (!pragmas.some((p) => !p.directive.startsWith('non-OpenMP'))) {
     const others = pragmas.map((p) => p.directive);
     return others.length ? leftToDynamic(`no OpenMP pragmas (${[...new Set(others)].join(', ')})`) : { ok: true, reason: 'no OpenMP pragmas: nothing runs in parallel' };
+  }
+
+  // SIMD lanes over a proven loop-carried dependence: refused whatever else the pragmas do
+  // (no dynamic check can see a race between the lanes of one thread; analysis/simd.ts).
+  const simd = simdHazardsOf(candidateText, unit.name, unit.closure.map((c) => ({ kind: c.kind, text: c.text })));
+  if (simd.length) {
+    return { ok: false, reason: `illegal OpenMP pragmas (lines are the candidate's): ${simd.map((h) => h.message).join('; ')}` };
   }
 
   let original: AnalysisState;

@@ -46,13 +46,14 @@ describe('raceStage', () => {
 
   it.skipIf(!detector.ok)('passes the same sum with reduction(+:s)', async () => {
     const r = await raceStage(input('harness_sum.c', 'sum_reduction.c'));
-    expect(r.reason).toMatch(/^no race reported in 12 /);
+    // -O1 and -O0 builds × (2, 3, 4 and 8 threads) × 2 sizes × 2 runs
+    expect(r.reason).toMatch(/^no race reported in 32 TSan\+Archer runs \(2\/3\/4\/8 threads; -O1 and -O0 builds\)/);
     expect(r.ok).toBe(true);
-    expect(r.runs).toBe(12);
+    expect(r.runs).toBe(32);
   });
 
   it.skipIf(!detector.ok)('catches a race that needs 3+ threads, and not with 2', async () => {
-    const twoOnly = await raceStage(input('harness_array.c', 'slots_mod2.c', { threadCounts: [2] }));
+    const twoOnly = await raceStage(input('harness_array.c', 'slots_mod2.c', { threadCounts: [2], oversubscribedThreads: [] }));
     expect(twoOnly.ok, twoOnly.reason).toBe(true);
     const r = await raceStage(input('harness_array.c', 'slots_mod2.c'));
     expect(r.ok).toBe(false);
@@ -135,5 +136,18 @@ SUMMARY: ThreadSanitizer: data race /w/r.c in main.omp_outlined
 
   it('finds nothing in clean output', () => {
     expect(parseTsanReport('499500\n')).toBeUndefined();
+  });
+});
+
+describe('candidateLines', () => {
+  it("maps TSan's lines in the spliced translation unit to the candidate's own lines, and leaves other lines alone", async () => {
+    const { candidateLines } = await import('./race.js');
+    const candidate = '/* header */\n#include <omp.h>\n\nvoid k(int n, int *a)\n{\n#pragma omp parallel for\n    for (int i = 0; i < n; i++) a[0] += i;\n}\n';
+    // The user's file: two helper lines before the kernel; the candidate spliced in without its leading comment and include.
+    const tu = '#define main autopar_user_main\n#line 1 "k.c"\n#include <omp.h>\nstatic int helper;\n' + candidate.slice(candidate.indexOf('void')) + '\n#line 1 "autopar-trampoline.c"\n';
+    // k.c:6 is the racy line `a[0] += i` (row 7 of the TU); in the candidate it is line 7.
+    expect(candidateLines('data race: Write of size 4 at k.c:6 in k (thread T1) vs Previous write of size 4 at k.c:6 in k (main thread) [2 threads]', tu, candidate, 'k', 'k.c'))
+      .toBe('data race: Write of size 4 at candidate line 7 (k.c:6) in k (thread T1) vs Previous write of size 4 at candidate line 7 (k.c:6) in k (main thread) [2 threads]');
+    expect(candidateLines('data race at k.c:2 [2 threads]', tu, candidate, 'k', 'k.c')).toBe('data race at k.c:2 [2 threads]');
   });
 });

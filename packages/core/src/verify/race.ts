@@ -1,7 +1,6 @@
 // Race detection stage: the harness and the candidate kernel are built with
 // clang + ThreadSanitizer and run, in the sandbox, with LLVM's libomp and the
-// Archer OMPT tool, at several thread counts, sizes, seeds and repetitions.
-// Any ThreadSanitizer report rejects the candidate.
+// Archer OMPT tool. Any ThreadSanitizer report rejects the candidate.
 //
 // Why this toolchain: gcc + libgomp under TSan reports false races (libgomp is
 // not instrumented), and without Archer libomp's own synchronization is invisible
@@ -12,17 +11,27 @@
 // ('skip' → ok: true, the default; 'reject' → ok: false). The verifier must put
 // that reason in every report: a skipped race check is never a silent pass.
 //
-// Dynamic detection only sees races on the schedules it runs (recall about 0.8
-// on DataRaceBench), which is why several thread counts and repetitions are used
-// and why the differential test still runs at several thread counts.
+// Dynamic detection only sees races on the schedules it runs, so RACE_CONFIG runs
+// more than one: an -O1 and an -O0 build (the optimizer deletes or registers racy
+// accesses), teams of 2, 3, 4 and 8 threads (8 oversubscribes this machine's cores:
+// threads preempted mid-region), a plain run and one with chunk-1 runtime schedules
+// and two teams, and TSan's longest access history (history_size=7). The verifier
+// spends the -O0 build on its two cheapest test sizes and the 8-thread team on its
+// largest (VERIFIER_RACE_PLAN). Races between SIMD lanes of one thread no dynamic
+// detector sees: analysis/simd.ts refuses those statically (plan-legality;
+// staticRaceFindings here for whole programs). tools/drb-race.mjs measures this
+// configuration on DataRaceBench.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runCandidateStep } from './sandbox.js';
 import { runStep } from './run-step.js';
+import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
+import { simdHazardsOfUnit } from '../analysis/simd.js';
+import { parse } from '../kernel/parse.js';
 
 export const DEFAULT_RACE_CC = 'clang-19';
 export const DEFAULT_ARCHER_LIB = '/usr/lib/llvm-19/lib/libarcher.so';
@@ -37,10 +46,20 @@ export interface RaceStageInput {
   /** Scratch directory for the build and outputs (the sandbox's only writable path). */
   workDir: string;
   sizeIndices: number[];
+  /** How each size index is named in a verdict ("n=13"); default "#<index + 1>". */
+  sizeLabels?: string[];
   seeds: number[];
-  /** Default [2, 3, 4]: some races need 3+ threads to overlap. */
+  /** Default RACE_CONFIG.threadCounts ([2, 3, 4]): some races need 3+ threads to overlap. */
   threadCounts?: number[];
-  /** Runs per (threads, size, seed). Default 2. */
+  /** Default RACE_CONFIG.oversubscribedThreads ([8]). */
+  oversubscribedThreads?: number[];
+  /** Size indices (with the first seed) that also run the oversubscribed teams; default every case. */
+  oversubscribedSizes?: number[];
+  /** Size indices (with the first seed) that also run in the -O0 build; default every case. */
+  unoptimizedSizes?: number[];
+  /** Names of RACE_CONFIG.builds to use (e.g. ['-O1']); default all. */
+  builds?: string[];
+  /** Runs per (build, threads, size, seed). Default 2. */
   reps?: number;
   /** Wall limit per instrumented run (TSan is 5–15× slower than a plain run). */
   timeoutMs: number;
@@ -76,20 +95,44 @@ export interface RaceDetector {
 
 const FIX = 'apt-get install clang-19 libomp-19-dev (ships libarcher.so)';
 
-function tsanEnv(archerLib: string, threads: number): Record<string, string> {
+/**
+ * TSan's per-thread access history: 2^(history_size) * 32K memory accesses (0..7). The
+ * default (2) forgets the first access of a race when the two lie far apart in one thread's
+ * run (a loop between them); 7 keeps the most. It costs memory per thread, not time.
+ */
+export const TSAN_HISTORY_SIZE = 7;
+
+function tsanEnv(archerLib: string, threads: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
     OMP_NUM_THREADS: String(threads),
     OMP_TOOL_LIBRARIES: archerLib,
     // report_signal_unsafe=0: harness timers/signals are not what we judge.
-    TSAN_OPTIONS: `ignore_noninstrumented_modules=1 exitcode=${TSAN_EXIT_CODE} halt_on_error=1 report_signal_unsafe=0`,
-    // Threads sleep instead of spinning: 3–4 threads on 2 cores under TSan would crawl.
+    TSAN_OPTIONS: `ignore_noninstrumented_modules=1 exitcode=${TSAN_EXIT_CODE} halt_on_error=1 report_signal_unsafe=0 history_size=${TSAN_HISTORY_SIZE}`,
+    // Threads sleep instead of spinning: 3–8 threads on 2 cores under TSan would crawl.
     OMP_WAIT_POLICY: 'passive',
+    ...extra,
   };
 }
 
-function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[]): string[] {
-  return [cc, '-O1', '-g', '-fopenmp', '-fsanitize=thread', ...cflags, ...sources, '-o', bin, '-lm'];
+/** One instrumented build of the program. */
+export interface RaceBuild {
+  name: string;
+  flags: string[];
 }
+
+function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[], build: RaceBuild = RACE_BUILDS[0]!): string[] {
+  return [cc, ...build.flags, '-g', '-fopenmp', '-fsanitize=thread', ...cflags, ...sources, '-o', bin, '-lm'];
+}
+
+/**
+ * The optimized build finds most races fast; the unoptimized one keeps accesses -O1 deletes
+ * or keeps in registers (a racy store whose value is never read again, a flag polled in a
+ * loop), which TSan can only see when they happen in memory.
+ */
+export const RACE_BUILDS: readonly RaceBuild[] = [
+  { name: '-O1', flags: ['-O1'] },
+  { name: '-O0', flags: ['-O0'] },
+];
 
 /** Directories the sandbox must show read-only because they lie outside the work dir. */
 function readOnlyDirsFor(workDir: string, files: string[]): string[] {
@@ -170,24 +213,165 @@ export function detectRaceDetector(
   return found;
 }
 
-interface RunPoint {
-  threads: number;
-  sizeIndex: number;
-  seed: number;
-  rep: number;
+/** One program invocation the detector runs at every thread count: what to pass, and how to name it in a verdict. */
+export interface RaceCase {
+  /** Arguments after the binary. */
+  args: string[];
+  /** e.g. "size n=13, seed 1"; '' for a program without inputs. */
+  label: string;
+  /** Also run in the unoptimized build (default true; slow at large sizes). */
+  unoptimized?: boolean;
+  /** Also run with the oversubscribed team sizes (default true). */
+  oversubscribed?: boolean;
 }
 
-/** Thread count outermost: a verdict names the smallest thread count that shows the race. */
-function runPlan(input: RaceStageInput): RunPoint[] {
+/** The instrumented configuration: builds, team shapes, repetitions. The verifier and tools/drb-race.mjs share it. */
+export interface RaceConfig {
+  builds: readonly RaceBuild[];
+  /** Team sizes run for every case: some races need 3+ threads to overlap. */
+  threadCounts: number[];
+  /** Teams larger than the machine's cores (oversubscribed: threads preempted mid-region), run for cases that ask for them. */
+  oversubscribedThreads: number[];
+  /** Runs per (build, threads, case); run r uses variants[(r - 1) % variants.length]. */
+  reps: number;
+  /**
+   * Environment of each repetition: the first is the plain team; the next changes the
+   * schedule of `schedule(runtime)` loops to chunks of one (neighbouring iterations on
+   * different threads) and gives `teams` constructs two teams instead of one.
+   */
+  variants: Record<string, string>[];
+}
+
+export const RACE_CONFIG: RaceConfig = {
+  builds: RACE_BUILDS,
+  threadCounts: [2, 3, 4],
+  oversubscribedThreads: [8],
+  reps: 2,
+  variants: [{}, { OMP_SCHEDULE: 'dynamic,1', OMP_NUM_TEAMS: '2' }],
+};
+
+/** @deprecated the configuration before issue 11 (one -O1 build, 2/3/4 threads); kept for comparisons. */
+export const DEFAULT_RACE_CONFIG: RaceConfig = { builds: [RACE_BUILDS[0]!], threadCounts: [2, 3, 4], oversubscribedThreads: [], reps: 2, variants: [{}] };
+
+export interface RaceProgram {
+  /** C sources of the program (absolute or relative to workDir). */
+  sources: string[];
+  cflags?: string[];
+  workDir: string;
+  /** Paths outside the work dir the build needs (include dirs); the sources' own dirs are added. */
+  readOnly?: string[];
+  cases: RaceCase[];
+  /** Wall limit per instrumented run. */
+  timeoutMs: number;
+  compileTimeoutMs?: number;
+}
+
+interface RunPoint {
+  build: RaceBuild;
+  threads: number;
+  kase: RaceCase;
+  rep: number;
+  env: Record<string, string>;
+}
+
+/** Build outermost (the -O0 build runs only if -O1 saw nothing), then thread count: a verdict names the smallest team that shows the race. */
+function runPlan(cases: RaceCase[], config: RaceConfig): RunPoint[] {
   const points: RunPoint[] = [];
-  for (const threads of input.threadCounts ?? [2, 3, 4])
-    for (const sizeIndex of input.sizeIndices)
-      for (const seed of input.seeds)
-        for (let rep = 1; rep <= (input.reps ?? 2); rep++) points.push({ threads, sizeIndex, seed, rep });
+  for (const [b, build] of config.builds.entries())
+    for (const threads of [...config.threadCounts, ...config.oversubscribedThreads])
+      for (const kase of cases) {
+        if (b > 0 && kase.unoptimized === false) continue;
+        if (!config.threadCounts.includes(threads) && kase.oversubscribed === false) continue;
+        for (let rep = 1; rep <= config.reps; rep++) {
+          const env = config.variants[(rep - 1) % Math.max(1, config.variants.length)] ?? {};
+          points.push({ build, threads, kase, rep, env });
+        }
+      }
   return points;
 }
 
-const where = (p: RunPoint) => `${p.threads} threads, size index ${p.sizeIndex}, seed ${p.seed}, run ${p.rep}`;
+const where = (p: RunPoint, config: RaceConfig) =>
+  [
+    `${p.threads} threads${config.threadCounts.includes(p.threads) ? '' : ' (oversubscribed)'}`,
+    p.kase.label,
+    config.builds.length > 1 ? `${p.build.name} build` : '',
+    Object.keys(p.env).length ? Object.entries(p.env).map(([k, v]) => `${k}=${v}`).join(' ') : '',
+    `run ${p.rep}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+/** What running a program under the race detector found (no `stage`: callers wrap it). */
+export interface RaceRunResult {
+  ok: boolean;
+  reason: string;
+  log?: string;
+  runs: number;
+  /** True when the instrumented build failed (no verdict about races). */
+  buildFailed?: boolean;
+  /** True when the verdict is a TSan report (not a crash or a timeout). */
+  raceReported?: boolean;
+}
+
+/**
+ * Builds `program` with the race toolchain and runs every case at every thread count of
+ * `config`, in the sandbox; stops at the first report. Needs a working detector.
+ */
+export async function runRaceChecks(detector: RaceDetector, program: RaceProgram, config: RaceConfig = RACE_CONFIG): Promise<RaceRunResult> {
+  const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
+  const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
+  const binaries = new Map<RaceBuild, string>();
+  const binaryFor = async (build: RaceBuild): Promise<string | RaceRunResult> => {
+    const known = binaries.get(build);
+    if (known) return known;
+    const bin = join(program.workDir, `race-tsan${build.name}.bin`);
+    const r = await runCandidateStep(
+      tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? [], build),
+      { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
+    );
+    if (r.exitCode !== 0) {
+      // No verdict is possible without the instrumented build: reject, never pass.
+      const why = r.timedOut ? 'timed out' : firstError(r.stderr);
+      return { ok: false, buildFailed: true, runs: 0, reason: `race build with ${basename(detector.cc)} ${build.name} -fsanitize=thread failed: ${why}`, log: tail(r.stderr) };
+    }
+    binaries.set(build, bin);
+    return bin;
+  };
+  const points = runPlan(program.cases, config);
+  for (const [i, point] of points.entries()) {
+    const bin = await binaryFor(point.build);
+    if (typeof bin !== 'string') return { ...bin, runs: i };
+    const run = await runCandidateStep([bin, ...point.kase.args], {
+      cwd: program.workDir,
+      timeoutMs: program.timeoutMs,
+      env: tsanEnv(detector.archerLib, point.threads, point.env),
+      sandbox,
+    });
+    const runs = i + 1;
+    const report = parseTsanReport(run.stderr);
+    if (report || run.exitCode === TSAN_EXIT_CODE) {
+      const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
+      return { ok: false, raceReported: true, reason: `${what} [${where(point, config)}]`, log: tail(run.stderr), runs };
+    }
+    if (run.timedOut) return { ok: false, reason: `instrumented run timed out after ${program.timeoutMs} ms [${where(point, config)}]`, log: tail(run.stderr), runs };
+    if (run.exitCode !== 0) {
+      const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
+      return { ok: false, reason: `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point, config)}]`, log: tail(run.stderr), runs };
+    }
+  }
+  const teams = [...config.threadCounts, ...config.oversubscribedThreads.filter(() => program.cases.some((c) => c.oversubscribed !== false))];
+  const builds = config.builds.filter((b, k) => k === 0 || program.cases.some((c) => c.unoptimized !== false)).map((b) => b.name);
+  return { ok: true, reason: `no race reported in ${points.length} TSan+Archer runs (${teams.join('/')} threads; ${builds.join(' and ')} builds)`, runs: points.length };
+}
+
+/**
+ * What the verifier's static checks find racy in a C translation unit before anything is
+ * compiled: `simd` loops over proven loop-carried dependences (analysis/simd.ts), which no
+ * dynamic detector can see. tools/drb-race.mjs runs it on whole programs.
+ */
+export function staticRaceFindings(text: string, _fileName = 'kernel.c'): string[] {
+  return simdHazardsOfUnit(text).map((h) => `${h.fn}: ${h.message}`);
+}
 
 export async function raceStage(input: RaceStageInput): Promise<RaceStageResult> {
   const started = performance.now();
@@ -204,46 +388,36 @@ export async function raceStage(input: RaceStageInput): Promise<RaceStageResult>
     const skipOk = (input.onMissing ?? 'skip') === 'skip';
     return done(skipOk, `race detection skipped: ${detector.reason} (${detector.fix})`, { skipped: true });
   }
-
-  const sourceDirs = readOnlyDirsFor(input.workDir, [input.harnessC, input.kernelTU]);
-  const sandbox = { workDir: input.workDir, readOnly: [...new Set([...(input.readOnly ?? []), ...sourceDirs])] };
-  const bin = join(input.workDir, 'race-tsan.bin');
-  const build = await runCandidateStep(
-    tsanBuildArgv(detector.cc, [resolve(input.harnessC), resolve(input.kernelTU)], bin, input.cflags ?? []),
-    { cwd: input.workDir, timeoutMs: input.compileTimeoutMs ?? 120_000, sandbox },
-  );
-  if (build.exitCode !== 0) {
-    // No verdict is possible without the instrumented build: reject, never pass.
-    const why = build.timedOut ? 'timed out' : firstError(build.stderr);
-    return done(false, `race build with ${basename(detector.cc)} -fsanitize=thread failed: ${why}`, { log: tail(build.stderr) });
-  }
-
   const outFile = join(input.workDir, 'race-out.bin');
-  const points = runPlan(input);
-  for (const [i, point] of points.entries()) {
-    const run = await runCandidateStep([bin, 'test', String(point.sizeIndex), String(point.seed), outFile], {
-      cwd: input.workDir,
+  const only = (list: number[] | undefined, sizeIndex: number, seed: number) => list === undefined || (list.includes(sizeIndex) && seed === input.seeds[0]);
+  const cases: RaceCase[] = input.sizeIndices.flatMap((sizeIndex) =>
+    input.seeds.map((seed) => ({
+      args: ['test', String(sizeIndex), String(seed), outFile],
+      label: `size ${input.sizeLabels?.[sizeIndex] ?? `#${sizeIndex + 1}`}, seed ${seed}`,
+      unoptimized: only(input.unoptimizedSizes, sizeIndex, seed),
+      oversubscribed: only(input.oversubscribedSizes, sizeIndex, seed),
+    })),
+  );
+  const r = await runRaceChecks(
+    detector,
+    {
+      sources: [resolve(input.harnessC), resolve(input.kernelTU)],
+      cflags: input.cflags,
+      workDir: input.workDir,
+      readOnly: input.readOnly,
+      cases,
       timeoutMs: input.timeoutMs,
-      env: tsanEnv(detector.archerLib, point.threads),
-      sandbox,
-    });
-    const runs = i + 1;
-    const report = parseTsanReport(run.stderr);
-    if (report || run.exitCode === TSAN_EXIT_CODE) {
-      const what = report ? describeTsanReport(report) : `ThreadSanitizer exit ${TSAN_EXIT_CODE}`;
-      return done(false, `${what} [${where(point)}]`, { log: tail(run.stderr), runs });
-    }
-    if (run.timedOut) return done(false, `instrumented run timed out after ${input.timeoutMs} ms [${where(point)}]`, { log: tail(run.stderr), runs });
-    if (run.exitCode !== 0) {
-      const limit = run.sandbox.limitHit ? ` (${run.sandbox.limitHit} limit)` : '';
-      return done(false, `instrumented run failed: exit ${run.exitCode ?? run.signal}${limit} [${where(point)}]`, {
-        log: tail(run.stderr),
-        runs,
-      });
-    }
-  }
-  const threads = (input.threadCounts ?? [2, 3, 4]).join('/');
-  return done(true, `no race reported in ${points.length} TSan+Archer runs (${threads} threads)`, { runs: points.length });
+      compileTimeoutMs: input.compileTimeoutMs,
+    },
+    {
+      ...RACE_CONFIG,
+      ...(input.threadCounts ? { threadCounts: input.threadCounts } : {}),
+      ...(input.oversubscribedThreads ? { oversubscribedThreads: input.oversubscribedThreads } : {}),
+      ...(input.reps ? { reps: input.reps } : {}),
+      ...(input.builds ? { builds: RACE_CONFIG.builds.filter((b) => input.builds!.includes(b.name)) } : {}),
+    },
+  );
+  return done(r.ok, r.reason, { log: r.log, ...(r.buildFailed ? {} : { runs: r.runs }) });
 }
 
 /** TSan + Archer runs are this many times slower than the plain test runs the verifier times. */
@@ -262,27 +436,84 @@ export interface VerifierRaceContext {
   workDir: string;
   seeds: number[];
   testTimeoutMs(sizeIndex: number, seed: number): number;
-  spec: { sizes: { test: readonly unknown[] } };
+  spec: { sizes: { test: readonly Record<string, number>[] } };
   sandbox?: { readOnly?: string[] };
   log?: (line: string) => void;
+  /** The candidate function as the proposer gave it: report lines are mapped to its lines. */
+  candidateText?: string;
+  unit?: { name: string };
 }
 
-/** The verifier's hook: every test size and seed, 2/3/4 threads, 2 runs each. */
+/** How the verifier spends the race stage's time: every test size at 2/3/4 threads in the -O1 build, and... */
+export const VERIFIER_RACE_PLAN = {
+  /** ...the -O0 build at this many of the cheapest test sizes (first seed): it is slower, and -O1-only misses are size-independent. */
+  unoptimizedSizes: 2,
+  /** ...the oversubscribed team at the largest test size (first seed): most iterations per thread, most overlap. */
+  oversubscribedSizes: 1,
+};
+
+const sizeCost = (b: Record<string, number>) => Object.values(b).reduce((p, v) => p * (v + 1), 1);
+
+/** The verifier's hook: every test size and seed at 2/3/4 threads (2 runs each), -O0 at small sizes, 8 threads at the largest. */
 export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<RaceStageResult> {
   const harnessC = join(ctx.workDir, 'race-harness.c');
   await writeFile(harnessC, ctx.harnessSource);
-  const sizeIndices = ctx.spec.sizes.test.map((_, i) => i);
+  const sizes = ctx.spec.sizes.test;
+  const sizeIndices = sizes.map((_, i) => i);
+  const byCost = [...sizeIndices].sort((a, b) => sizeCost(sizes[a]!) - sizeCost(sizes[b]!));
   const slowest = Math.max(...sizeIndices.flatMap((i) => ctx.seeds.map((seed) => ctx.testTimeoutMs(i, seed))));
   const result = await raceStage({
     harnessC,
     kernelTU: ctx.candidateTu,
     workDir: ctx.workDir,
     sizeIndices,
+    sizeLabels: sizes.map(describeSize),
+    unoptimizedSizes: byCost.slice(0, VERIFIER_RACE_PLAN.unoptimizedSizes),
+    oversubscribedSizes: byCost.slice(-VERIFIER_RACE_PLAN.oversubscribedSizes),
     seeds: ctx.seeds,
     timeoutMs: slowest * TSAN_SLOWDOWN,
     cflags: ctx.includeDirs.map((d) => `-I${d}`),
     readOnly: [...ctx.includeDirs, ...(ctx.sandbox?.readOnly ?? [])],
   });
+  if (!result.ok && ctx.candidateText && ctx.unit) {
+    try {
+      result.reason = candidateLines(result.reason, await readFile(ctx.candidateTu, 'utf8'), ctx.candidateText, ctx.unit.name, basename(ctx.candidateTu));
+    } catch {
+      // keep the TU's lines
+    }
+  }
   ctx.log?.(`sanitize-race: ${result.reason}`);
   return result;
+}
+
+/** 0-based first and last row of the definition of `name` in a C text. */
+function functionRows(text: string, name: string): [number, number] | undefined {
+  const root = parse(text, 'c').rootNode;
+  for (const n of root.namedChildren) {
+    if (n.type !== 'function_definition') continue;
+    let d = n.childForFieldName('declarator');
+    while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+    if (d?.childForFieldName('declarator')?.text === name) return [n.startPosition.row, n.endPosition.row];
+  }
+  return undefined;
+}
+
+/**
+ * TSan names lines of the translation unit the candidate was spliced into (the user's file
+ * with the candidate in place of the kernel, includes moved): "bfs.c:48" is not line 48 of
+ * what the proposer wrote. Locations inside the kernel become the candidate's own lines:
+ * "candidate line 12 (bfs.c:48)".
+ */
+export function candidateLines(reason: string, tuText: string, candidateText: string, kernel: string, tuFileName: string): string {
+  // kernelTranslationUnit: `#line 1 "<file>"` on the TU's second row, so file line N is row N + 1.
+  const header = tuText.split('\n').findIndex((l) => l.startsWith('#line 1 '));
+  const inTu = functionRows(tuText, kernel);
+  const inCandidate = functionRows(candidateText, kernel);
+  if (header < 0 || !inTu || !inCandidate) return reason;
+  const escaped = tuFileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return reason.replace(new RegExp(`\\b${escaped}:(\\d+)`, 'g'), (whole, n: string) => {
+    const row = Number(n) + header;
+    if (row < inTu[0] || row > inTu[1]) return whole;
+    return `candidate line ${row - inTu[0] + inCandidate[0] + 1} (${whole})`;
+  });
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runCandidateStep, type SandboxOptions } from './sandbox.js';
 import { stepEnv } from './build.js';
-import { BENCH_LINE_PREFIX, EXIT_GUARD_VIOLATION, EXIT_HARNESS_ERROR, EXIT_INPUT_MODIFIED } from './harness.js';
+import { BENCH_LINE_PREFIX, EXIT_GUARD_VIOLATION, EXIT_HARNESS_ERROR, EXIT_ICV_CHANGED, EXIT_INPUT_MODIFIED } from './harness.js';
 
 export interface HarnessRun {
   ok: boolean;
@@ -63,6 +63,11 @@ export function runBench(binary: string, reps: number, warmups: number, outFile:
   return run([binary, 'bench', String(reps), String(warmups), ...(outFile ? [outFile] : [])], opts, true);
 }
 
+/** One call at the bench size on a thread with a `kib` KiB stack (workers get OMP_STACKSIZE from opts.env); outputs to outFile. */
+export function runStack(binary: string, kib: number, outFile: string, opts: RunOptions): Promise<HarnessRun> {
+  return run([binary, 'stack', String(kib), outFile], opts, false);
+}
+
 /** Per-call times (ms) printed by a bench run. */
 export function benchTimes(stdout: string): number[] {
   return stdout
@@ -76,7 +81,7 @@ export function benchTimes(stdout: string): number[] {
 export function explainFailure(exitCode: number | null, signal: string | null, stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   const harness = lines.find((l) => l.startsWith('autopar harness: '))?.slice('autopar harness: '.length);
-  if (harness && (exitCode === EXIT_GUARD_VIOLATION || exitCode === EXIT_INPUT_MODIFIED || exitCode === EXIT_HARNESS_ERROR)) return harness;
+  if (harness && (exitCode === EXIT_GUARD_VIOLATION || exitCode === EXIT_INPUT_MODIFIED || exitCode === EXIT_HARNESS_ERROR || exitCode === EXIT_ICV_CHANGED)) return harness;
   const asan = lines.find((l) => /ERROR: AddressSanitizer:/.test(l));
   if (asan) return explainAsan(asan, lines);
   const ubsan = lines.find((l) => /runtime error:/.test(l));

@@ -161,4 +161,30 @@ describe('staticGate', () => {
     expect(gate(fn(LOOP, head)).reason).toMatch(/changes restrict .* does not declare noalias/);
     expect(gate(fn(LOOP, head), { ...spec, noalias: true }).ok).toBe(true);
   });
+
+  it('allows only the compute subset of the OpenMP runtime: no setters, printing or host queries', () => {
+    expect(gate(fn(`    omp_set_num_threads(2);\n${LOOP}`)).reason).toMatch(/^calls 'omp_set_num_threads' at line 3: a kernel may not change the OpenMP settings of its caller/);
+    expect(gate(fn(`    omp_set_dynamic(1);\n${LOOP}`)).ok).toBe(false);
+    expect(gate(fn(`    omp_display_affinity(0);\n${LOOP}`)).reason).toMatch(/'omp_display_affinity' at line 3, which is not a compute-only OpenMP call/);
+    expect(gate(fn(`    char b[64]; (void)omp_capture_affinity(b, 64, 0);\n${LOOP}`)).reason).toMatch(/omp_capture_affinity/);
+    expect(gate(fn(`    int p = omp_get_num_procs(); (void)p;\n${LOOP}`)).ok).toBe(false);
+    const body = '    omp_lock_t l; omp_init_lock(&l);\n    #pragma omp parallel\n    { int t = omp_get_thread_num(), k = omp_get_num_threads(); omp_set_lock(&l); y[0] += (float)(t * 0 + k * 0); omp_unset_lock(&l); }\n    omp_destroy_lock(&l);';
+    expect(gate(`#include <omp.h>\n${fn(body)}`)).toMatchObject({ ok: true });
+  });
+
+  it('allows posix_memalign like aligned_alloc', () => {
+    const body = `    float *t = 0; if (posix_memalign((void **)&t, 64, sizeof(float) * (size_t)n) != 0) return;\n    free(t);\n${LOOP}`;
+    expect(gate(`#include <stdlib.h>\n${fn(body)}`)).toMatchObject({ ok: true });
+  });
+
+  it('a clock read may time a phase but must not steer a result or a branch', () => {
+    const timed = `    double t0 = omp_get_wtime();\n${LOOP}\n    double spent = omp_get_wtime() - t0; (void)spent;`;
+    expect(gate(`#include <omp.h>\n${fn(timed)}`)).toMatchObject({ ok: true });
+    const steers = `    double t0 = omp_get_wtime();\n${LOOP}\n    double dt = omp_get_wtime() - t0;\n    if (dt > 1.0) y[0] = 0;`;
+    expect(gate(`#include <omp.h>\n${fn(steers)}`).reason).toMatch(/'dt' \(a value read from the clock\) at line 7 reaches/);
+    const stored = `${LOOP}\n    y[0] += (float)omp_get_wtime() * 0.0f;`;
+    expect(gate(`#include <omp.h>\n${fn(stored)}`).reason).toMatch(/omp_get_wtime\(\) at line 5 reaches .*must not steer/);
+    const clause = `    int t = (int)omp_get_wtime();\n    #pragma omp parallel for num_threads(t % 3 + 1)\n${LOOP}`;
+    expect(gate(`#include <omp.h>\n${fn(clause)}`).reason).toMatch(/'t' \(a value read from the clock\) is used in a #pragma at line 5/);
+  });
 });

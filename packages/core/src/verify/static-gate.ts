@@ -25,7 +25,7 @@ import { extractKernels } from '../kernel/extract.js';
 import { parse, type SyntaxNode } from '../kernel/parse.js';
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
-import { ALLOWED_CALLEES_SUMMARY, PRAGMA_WORDS, isGenerallyAllowedCallee } from './allowed-calls.js';
+import { ALLOWED_CALLEES_SUMMARY, OMP_CLOCK_CALLS, PRAGMA_WORDS, isGenerallyAllowedCallee } from './allowed-calls.js';
 
 /**
  * Headers a candidate may include. Only headers that declare computation (math, OpenMP,
@@ -111,8 +111,11 @@ export function staticGate(candidateText: string, unit: KernelUnit, spec: Kernel
     const problem = forbiddenConstruct(t, undefined);
     if (problem) return reject(problem);
   }
-  const bodyProblem = forbiddenConstruct(fn, callContext(unit, fn, tables));
+  const ctx = callContext(unit, fn, tables);
+  const bodyProblem = forbiddenConstruct(fn, ctx);
   if (bodyProblem) return reject(bodyProblem);
+  const clock = clockProblem(fn, ctx);
+  if (clock) return reject(clock);
 
   let candidate: KernelUnit;
   try {
@@ -320,6 +323,8 @@ function callProblem(node: SyntaxNode, ctx: CallContext): string | undefined {
   if (NOT_CALLS.has(name)) return undefined;
   if (ctx.declared.has(name)) return `calls '${name}' at line ${line(node)}, a variable of the kernel (function pointer); only direct calls of allowed functions are allowed`;
   if (ctx.callable.has(name) || isGenerallyAllowedCallee(name)) return undefined;
+  if (/^omp_set_/.test(name)) return `calls '${name}' at line ${line(node)}: a kernel may not change the OpenMP settings of its caller (they outlive the call); set what a region needs with its clauses (num_threads, schedule)`;
+  if (/^omp_/.test(name)) return `calls '${name}' at line ${line(node)}, which is not a compute-only OpenMP call (no printing, host or affinity queries, devices or settings); a kernel may call only ${ALLOWED_CALLEES_SUMMARY}`;
   return `calls '${name}' at line ${line(node)}, which is not allowed; a kernel may call only ${ALLOWED_CALLEES_SUMMARY}`;
 }
 
@@ -443,6 +448,79 @@ function signatureProblem(original: KernelUnit, candidate: KernelUnit, spec: Ker
   const isStatic = (u: KernelUnit) => /(^|\s)static\s/.test(`${u.sourceText.slice(0, u.sourceText.indexOf(u.name))} `);
   if (isStatic(original) !== isStatic(candidate)) {
     return `signature differs: the original is ${isStatic(original) ? '' : 'not '}static; keep its linkage; ${shown}`;
+  }
+  return undefined;
+}
+
+/** Wrappers a value passes through unchanged in kind (arithmetic on a clock value is still a clock value). */
+const CLOCK_PASS_THROUGH = new Set(['binary_expression', 'parenthesized_expression', 'unary_expression', 'cast_expression']);
+
+/**
+ * A clock read (omp_get_wtime) may time a phase, but its value must not reach a result, a
+ * branch, a subscript, a call or a clause: a kernel whose output depends on how long
+ * something took is correct only on the schedules the tests happened to see. Values are
+ * followed through plain local variables; a clock value may only be discarded or stored in
+ * a variable that itself steers nothing.
+ */
+function clockProblem(fn: SyntaxNode, ctx: CallContext): string | undefined {
+  const all: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode) => {
+    all.push(n);
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(fn);
+  const isClockCall = (n: SyntaxNode) => n.type === 'call_expression' && n.childForFieldName('function')?.type === 'identifier' && OMP_CLOCK_CALLS.has(n.childForFieldName('function')!.text) && !ctx.callable.has(n.childForFieldName('function')!.text);
+  const clocks = all.filter(isClockCall);
+  if (clocks.length === 0) return undefined;
+  const tainted = new Set<string>();
+  const carries = (n: SyntaxNode | null): boolean => {
+    if (!n) return false;
+    if (isClockCall(n) || (n.type === 'identifier' && tainted.has(n.text))) return true;
+    return n.namedChildren.some(carries);
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const n of all) {
+      let target: string | undefined;
+      if (n.type === 'assignment_expression' && n.childForFieldName('left')?.type === 'identifier' && carries(n.childForFieldName('right'))) target = n.childForFieldName('left')!.text;
+      if (n.type === 'init_declarator' && carries(n.childForFieldName('value'))) target = declaredName(n.childForFieldName('declarator'));
+      if (target && !tainted.has(target)) {
+        tainted.add(target);
+        changed = true;
+      }
+    }
+  }
+  const sources = [...clocks, ...all.filter((n) => n.type === 'identifier' && tainted.has(n.text))];
+  for (const src of sources) {
+    let child = src;
+    let p = src.parent;
+    while (p && CLOCK_PASS_THROUGH.has(p.type)) {
+      child = p;
+      p = p.parent;
+    }
+    if (!p) continue;
+    if (p.type === 'expression_statement') continue; // value discarded
+    if (p.type === 'update_expression' && src.type === 'identifier') continue; // t++ on a clock variable
+    if (p.type === 'assignment_expression') {
+      const left = p.childForFieldName('left');
+      if (left?.id === child.id && src.type === 'identifier') continue; // being assigned
+      if (left?.type === 'identifier' && tainted.has(left.text)) continue; // into another clock variable
+    }
+    if (p.type === 'init_declarator') {
+      const name = declaredName(p.childForFieldName('declarator'));
+      if (name && tainted.has(name)) continue;
+      if (p.childForFieldName('declarator')?.id === child.id) continue;
+    }
+    if (src.type === 'identifier' && (p.type === 'init_declarator' || p.type === 'declaration' || p.type === 'pointer_declarator')) continue;
+    const what = src.type === 'identifier' ? `'${src.text}' (a value read from the clock)` : `${src.childForFieldName('function')!.text}()`;
+    return `${what} at line ${line(src)} reaches ${p.type.replace(/_/g, ' ')} '${p.text.split('\n')[0]!.slice(0, 40)}'; a clock read may time a phase but must not steer a result, branch, subscript or call`;
+  }
+  // Clauses are text: a clock variable named in a pragma (num_threads(t), if(t > x)) steers the region.
+  for (const n of all) {
+    if (n.type !== 'preproc_call') continue;
+    for (const m of n.text.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
+      if (tainted.has(m[1]!)) return `'${m[1]}' (a value read from the clock) is used in a #pragma at line ${line(n)}; a clock read must not steer a result or a parallel region`;
+    }
   }
   return undefined;
 }

@@ -47,6 +47,7 @@ import type { SandboxOptions } from './sandbox.js';
 import { staticGate } from './static-gate.js';
 import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
+import { robustnessStage } from './robustness.js';
 import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
@@ -78,6 +79,8 @@ export interface RaceStageContext {
   testTimeoutMs(sizeIndex: number, seed: number): number;
   sandbox: SandboxOptions;
   log: (line: string) => void;
+  /** The candidate function as given (race reports name its lines). */
+  candidateText: string;
 }
 
 export interface VerifyRequest {
@@ -251,6 +254,8 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       return finish(bench.speedup);
     }
     if (!record(await differentialStage(ctx, compiled.binary))) return finish();
+    // Team shapes, repeated calls, the caller's OpenMP settings, stack headroom (robustness.ts).
+    if (!record(await robustnessStage({ binary: compiled.binary, originalBinary: original.binary, spec: req.spec, testSpec, tests: original.tests, dir, sandbox: ctx.sandbox, callTimeoutMs: (i, s) => testTimeout(ctx, i, s) }))) return finish();
     if (!policy.sanitizers.memory) skipByPolicy('sanitize-memory', 'the verification policy does not ask for it (sanitizers.memory false)');
     else if (!record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
     if (!policy.sanitizers.race) skipByPolicy('sanitize-race', 'the verification policy does not ask for it (sanitizers.race false)');
@@ -428,6 +433,7 @@ async function raceStage(ctx: CandidateContext, tu: string): Promise<StageResult
     testTimeoutMs: (sizeIndex, seed) => testTimeout(ctx, sizeIndex, seed),
     sandbox: ctx.sandbox,
     log: ctx.log,
+    candidateText: ctx.req.candidateText,
   });
 }
 
