@@ -54,6 +54,15 @@ export interface StoreStats {
   evicted: number;
 }
 
+export interface FsStoreCounters {
+  memoryHits: number;
+  diskHits: number;
+  misses: number;
+  corrupt: number;
+  writeErrors: number;
+  evicted: number;
+}
+
 // Manifest files start with this header line: magic, sha256 of the body, body length.
 // The length catches truncation even before hashing; the hash catches everything else.
 const MANIFEST_MAGIC = 'autopar-ac-v1';
@@ -140,7 +149,7 @@ export class FsStore {
   /** Bytes in ac/ + cas/ as of the last scan plus what this process wrote since; null before the first scan. */
   private approxBytes: number | null = null;
   private evicting: Promise<void> | null = null;
-  private readonly counters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writeErrors: 0, evicted: 0 };
+  private readonly counters: FsStoreCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writeErrors: 0, evicted: 0 };
 
   /** `root`: the cache folder, e.g. `<workspace>/.autopar/cache`; created on first write. */
   constructor(root: string, options: FsStoreOptions = {}) {
@@ -449,7 +458,71 @@ export class FsStore {
     return out;
   }
 
+  // ---- housekeeping (autopar cache verify | clear) -------------------------------
+
+  /**
+   * Checks every entry on disk: each blob against its name, each manifest's envelope and
+   * key, and that the blobs it names are present. Damaged ones are quarantined (as a read
+   * would); a manifest with a missing blob is removed (it can never be a hit).
+   */
+  async verifyAll(): Promise<{ manifests: number; blobs: number; damaged: string[] }> {
+    const damaged: string[] = [];
+    const cas = await this.listFiles('cas');
+    const good = new Set<string>();
+    for (const f of cas) {
+      const digest = path.basename(f.file);
+      if (!HEX64.test(digest)) {
+        damaged.push(f.file);
+        await this.quarantine(f.file, `cas file ${f.file}: not named by a sha256`);
+      } else if ((await this.getBlob(digest)) === null) damaged.push(f.file);
+      else good.add(digest);
+    }
+    const ac = await this.listFiles('ac');
+    for (const f of ac) {
+      const key = path.basename(f.file);
+      const bytes = await this.readFile(f.file);
+      if (bytes === null) continue; // removed meanwhile
+      const decoded = decodeManifest(bytes);
+      const problem =
+        !HEX64.test(key) ? 'not named by a sha256'
+        : 'error' in decoded ? decoded.error
+        : decoded.manifest.key !== key ? `records key ${decoded.manifest.key}`
+        : manifestBlobs(decoded.manifest).some((d) => !good.has(d)) ? 'names a blob that is missing or damaged'
+        : null;
+      if (problem === null) continue;
+      damaged.push(f.file);
+      await this.quarantine(f.file, `manifest ${key}: ${problem}`);
+    }
+    this.memory.clear();
+    return { manifests: ac.length, blobs: cas.length, damaged };
+  }
+
+  /** Removes every entry, temp file and quarantined file (not the statistics: the caller decides). */
+  async clear(): Promise<number> {
+    let removed = 0;
+    for (const sub of ['ac', 'cas', 'tmp', 'quarantine']) {
+      removed += (await this.listFiles(sub)).length;
+      await fsp.rm(path.join(this.root, sub), { recursive: true, force: true });
+    }
+    this.memory.clear();
+    this.madeDirs.clear();
+    this.approxBytes = null;
+    return removed;
+  }
+
+  /** Removes quarantined files (kept for a post-mortem until a prune). */
+  async dropQuarantine(): Promise<number> {
+    const n = (await this.listFiles('quarantine')).length;
+    await fsp.rm(path.join(this.root, 'quarantine'), { recursive: true, force: true });
+    return n;
+  }
+
   // ---- reporting ---------------------------------------------------------------
+
+  /** This process's counters, without walking the store (for the per-build statistics). */
+  snapshotCounters(): FsStoreCounters {
+    return { ...this.counters };
+  }
 
   /** Walks the store (O(entries)): for `autopar cache stats`, not for the hot path. */
   async stats(): Promise<StoreStats> {
