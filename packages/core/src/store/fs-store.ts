@@ -237,6 +237,12 @@ export class FsStore {
     return data;
   }
 
+  /** True when a file for `digest` is in cas/ (not checked: for writers deciding what to write). */
+  async hasBlob(digest: string): Promise<boolean> {
+    checkDigest('digest', digest);
+    return (await fsp.stat(this.casPath(digest)).catch(() => null))?.isFile() ?? false;
+  }
+
   /** Reads a whole file; null when absent or unreadable (unreadable also warns). */
   private async readFile(file: string): Promise<Buffer | null> {
     try {

@@ -5,7 +5,7 @@
 // first (unless the remote is trusted) and then calls adopt(). Copying before the check
 // would turn an unchecked remote answer into a local hit that the next build links
 // without any check.
-import { FsStore, type FsStoreOptions } from './fs-store.js';
+import { FsStore, manifestBlobs, type FsStoreOptions } from './fs-store.js';
 import { HttpRemote, type HttpRemoteOptions } from './http-remote.js';
 import { appendCounters, ZERO_COUNTERS, type StoreCounters } from './stats.js';
 import type { Manifest } from './types.js';
@@ -68,7 +68,13 @@ export class TieredStore {
       const bytes = this.remoteBlobs.get(c.sourceDigest);
       if (bytes) await this.local.putBlob(bytes);
     }
-    await this.local.putManifest(hit.manifest);
+    await this.putLocalManifest(hit.manifest);
+  }
+
+  private async putLocalManifest(m: Manifest): Promise<void> {
+    // A blob whose write failed (disk full) would leave a manifest that can never hit: skip it.
+    const blobsHere = await Promise.all(manifestBlobs(m).map((d) => this.local.hasBlob(d)));
+    if (blobsHere.every(Boolean)) await this.local.putManifest(m);
   }
 
   /** Records that the re-check refused a remote hit (it is then treated as a miss). */
@@ -89,7 +95,7 @@ export class TieredStore {
 
   /** Local write, then (write-through) the remote: blobs before the manifest that names them. */
   async putManifest(m: Manifest): Promise<void> {
-    await this.local.putManifest(m);
+    await this.putLocalManifest(m);
     if (!this.remote || this.remote.readOnly) return;
     for (const c of m.candidates) {
       const bytes = this.putBlobs.get(c.sourceDigest) ?? (await this.local.getBlob(c.sourceDigest));
