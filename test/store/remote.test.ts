@@ -67,7 +67,7 @@ async function publish(e: ReturnType<typeof entry>, store = machine()) {
   return store;
 }
 
-const accessLog = () => readFileSync(join(nginx.dataDir, '../../access.log'), 'utf8');
+const accessLog = () => readFileSync(nginx.accessLog, 'utf8');
 
 describe('remote round trip (bazel-remote layout on a WebDAV server)', () => {
   it('a write-through put lands at /ac/<key> and /cas/<sha256>; another machine hits it and copies it locally', async () => {
@@ -211,7 +211,7 @@ describe('a remote that is down, slow, failing or locked', () => {
       const s = machine({ retries: 2 }, failing.url);
       expect(await s.lookup(sha('x'), {})).toBeNull();
       expect(await s.lookup(sha('y'), {})).toBeNull();
-      const log = readFileSync(join(failing.dataDir, '../../access.log'), 'utf8');
+      const log = readFileSync(failing.accessLog, 'utf8');
       expect((log.match(/"GET \/store\/ac\//g) ?? []).length).toBe(3);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/HTTP 503/);
@@ -224,8 +224,9 @@ describe('a remote that is down, slow, failing or locked', () => {
     const e = entry();
     await publish(e);
     // A second nginx over the same data, rate-limited to 1 byte/s.
-    const slow = await startNginx({ dataDir: join(nginx.dataDir, '../..'), locationExtra: 'limit_rate 1;' });
+    const slow = await startNginx({ dataDir: join(nginx.dataDir, '..'), locationExtra: 'limit_rate 1;' });
     try {
+      expect(existsSync(join(slow.dataDir, 'ac', e.key))).toBe(true); // it serves the entry, slowly
       const s = machine({ timeoutMs: 800 }, slow.url);
       expect(await s.lookup(e.key, e.keyInputs)).toBeNull();
       expect(await s.lookup(e.key, e.keyInputs)).toBeNull();
