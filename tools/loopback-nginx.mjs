@@ -8,9 +8,12 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Debian installs it in /usr/sbin, which is not on every user's PATH.
+const NGINX = process.env.AUTOPAR_NGINX ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
+
 /** Why nginx cannot run here, or null when it can. */
 export function nginxMissing() {
-  const r = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  const r = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
   if (r.error) return `nginx is not installed (${r.error.message}); run tools/install-system-deps.sh`;
   return null;
 }
@@ -75,7 +78,7 @@ http {
 
   const start = async () => {
     // -e: the error log before the config is read (the default path may not be writable).
-    child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const c = child;
