@@ -22,7 +22,7 @@ import { chooseVariant, clearsThreshold } from './choose.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
-import { recheckRemoteHit, regressionGate, RegressionGateError, type GateResult } from './shared-store.js';
+import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
 
 export interface BuildOptions {
   workspaceRoot: string;
@@ -147,6 +147,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   }
 
   const policy: VerifyPolicy = resolvePolicy(opts.policy);
+  const baseline = opts.regressionBaseline ? await loadBaseline(opts.regressionBaseline) : undefined;
   const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
   const store = new TieredStore({
     root: opts.cacheDir,
@@ -239,7 +240,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
         : `autopar: no-generate: ${report.missed.length} kernel(s) missed the store and keep the original: ${report.missed.join(', ')}`,
     );
   }
-  if (opts.regressionBaseline) report.regressionGate = await regressionGate(opts.regressionBaseline, reports);
+  if (baseline) report.regressionGate = checkAgainstBaseline(baseline, reports);
   await mkdir(opts.outputPath, { recursive: true });
   await writeFile(join(opts.outputPath, 'autopar-report.json'), JSON.stringify(report, null, 2) + '\n');
   if (report.regressionGate) {

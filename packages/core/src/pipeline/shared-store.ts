@@ -83,10 +83,20 @@ interface ReportLike {
  * kernel was edited, so nothing verified exists for the new text) is listed but does not
  * fail: nothing slower was measured, the next main build generates and verifies it.
  */
-export async function regressionGate(
-  baselinePath: string,
-  kernels: Array<{ kernel: string; outcome: string; reason: string; chosen: { label: string } | null; notVerifiedHere?: boolean }>,
-): Promise<GateResult> {
+export async function regressionGate(baselinePath: string, kernels: GateKernel[]): Promise<GateResult> {
+  return checkAgainstBaseline(await loadBaseline(baselinePath), kernels);
+}
+
+export interface Baseline {
+  path: string;
+  /** Kernel name → the label of the variant the baseline linked. */
+  linked: Map<string, string>;
+}
+
+type GateKernel = { kernel: string; outcome: string; reason: string; chosen: { label: string } | null; notVerifiedHere?: boolean };
+
+/** Reads and checks a baseline report (a build loads it first: a bad file must not cost a build). */
+export async function loadBaseline(baselinePath: string): Promise<Baseline> {
   let parsed: ReportLike;
   try {
     parsed = JSON.parse(await readFile(baselinePath, 'utf8')) as ReportLike;
@@ -100,15 +110,22 @@ export async function regressionGate(
       `regressionBaseline ${baselinePath}: field "schema" is not "autopar-report-v1" or "kernels" is missing; pass the autopar-report.json of main's build`,
     );
   }
+  const linked = new Map<string, string>();
+  for (const b of parsed.kernels) {
+    if (typeof b.kernel === 'string' && b.chosen && typeof b.chosen.label === 'string') linked.set(b.kernel, b.chosen.label);
+  }
+  return { path: baselinePath, linked };
+}
+
+export function checkAgainstBaseline(baseline: Baseline, kernels: GateKernel[]): GateResult {
   const now = new Map(kernels.map((k) => [k.kernel, k]));
   const lost: LostVariant[] = [];
-  for (const b of parsed.kernels) {
-    if (typeof b.kernel !== 'string' || !b.chosen || typeof b.chosen.label !== 'string') continue;
-    const k = now.get(b.kernel);
+  for (const [kernel, label] of baseline.linked) {
+    const k = now.get(kernel);
     if (!k || k.chosen) continue; // removed from the spec, or still has a variant
-    lost.push({ kernel: b.kernel, baseline: b.chosen.label, cause: k.notVerifiedHere ? 'not-verified-here' : 'verdict', reason: k.reason });
+    lost.push({ kernel, baseline: label, cause: k.notVerifiedHere ? 'not-verified-here' : 'verdict', reason: k.reason });
   }
-  return { baseline: baselinePath, lost, failed: lost.some((l) => l.cause === 'verdict') };
+  return { baseline: baseline.path, lost, failed: lost.some((l) => l.cause === 'verdict') };
 }
 
 export class RegressionBaselineError extends Error {
