@@ -194,3 +194,21 @@ describe('regression gate', () => {
     await expect(regressionGate(join(base, 'absent.json'), [])).rejects.toThrow(/absent\.json: cannot read it as JSON.*autopar-report\.json of main's build/);
   });
 });
+
+describe('LRU clock', () => {
+  it('a hit refreshes an entry older than an hour, and leaves a fresh one unwritten', async () => {
+    const root = join(base, 'lru');
+    const [old, fresh] = await fill(root, 2);
+    const { statSync } = await import('node:fs');
+    const acOf = (k: string) => join(root, 'ac', k.slice(0, 2), k);
+    const twoHours = new Date(Date.now() - 2 * 3600_000);
+    const tenMinutes = new Date(Date.now() - 600_000);
+    utimesSync(acOf(old!.key), twoHours, twoHours);
+    utimesSync(acOf(fresh!.key), tenMinutes, tenMinutes);
+    const store = new TieredStore({ root });
+    expect(await store.lookup(old!.key, old!.keyInputs)).not.toBeNull();
+    expect(await store.lookup(fresh!.key, fresh!.keyInputs)).not.toBeNull();
+    expect(Date.now() - statSync(acOf(old!.key)).mtimeMs).toBeLessThan(60_000);
+    expect(Math.round(statSync(acOf(fresh!.key)).mtimeMs)).toBe(tenMinutes.getTime()); // float ns rounding
+  });
+});
