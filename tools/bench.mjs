@@ -4,7 +4,9 @@
 //   A  no-change rebuild: lookup path / plain compile+link            (tools/bench-lookup.mjs)
 //   B  speedup over gcc -O3 serial: gcc autopar, Polly, analyzer, expert reference (bench-compare.mjs)
 //   C  verification time per stage / one serial call at the bench size (bench-verify-time.mjs)
-// Options: --only A|B|C (repeatable or comma list), --kernel <k>, --pairs N, --store <dir>
+//   S  store: hash+lookup rate of 10,000 kernels, 100,000-entry store lookups / plain fs reads,
+//      remote hit latency on loopback nginx / plain GETs                    (bench-store.mjs)
+// Options: --only A|B|C|S (repeatable or comma list), --kernel <k>, --pairs N, --store <dir>
 // (store for the analyzer build; default the projects' own), --fresh-store (a scratch store:
 // the analyzer proposes and verifies everything again), --no-race, --keep (keep scratch dirs).
 // Results: stdout; progress: stderr; everything as JSON in dist/bench/bench.json.
@@ -29,12 +31,12 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log('usage: node tools/bench.mjs [--only A|B|C] [--kernel <k>] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep]');
+  console.log('usage: node tools/bench.mjs [--only A|B|C|S] [--kernel <k>] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep]');
   process.exit(0);
 }
 
-const sections = new Set((args.only ?? ['A', 'B', 'C']).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()));
-for (const s of sections) if (!['A', 'B', 'C'].includes(s)) throw new Error(`--only ${s}: use A, B or C`);
+const sections = new Set((args.only ?? ['A', 'B', 'C', 'S']).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()));
+for (const s of sections) if (!['A', 'B', 'C', 'S'].includes(s)) throw new Error(`--only ${s}: use A, B, C or S`);
 const pairs = args.pairs === undefined ? 5 : Number(args.pairs);
 if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${args.pairs}`);
 if (pairs < 5) progress(`note: --pairs ${pairs} is below the 5 pairs the verifier uses; spreads will be wide`);
@@ -83,6 +85,15 @@ if (sections.has('C')) {
   const res = await benchVerifyTime(kernels, { builds: compare?.builds, serialCallMs, cacheDir, race: !args['no-race'], keepDir: args.keep });
   printVerifyTime(res, out);
   result.C = res;
+  out('');
+}
+
+if (sections.has('S')) {
+  const { benchStore, printStore } = await import('./bench-store.mjs');
+  out('== S. shared store (issue 10): lookup rate, local lookups vs plain fs reads, remote hits on loopback nginx');
+  const r = await benchStore({ repo: REPO, log: progress });
+  printStore(r, out);
+  result.S = r;
   out('');
 }
 

@@ -2,7 +2,8 @@
 # Installs the system toolchain autopar verifies with, when missing (Debian/Ubuntu):
 #   gcc (compile, link, ASan/UBSan), clang-19 + libomp-19-dev (race detection with
 #   TSan + Archer), libpolly-19-dev (Polly baseline for `npm run bench`),
-#   bubblewrap (sandbox for candidate code).
+#   bubblewrap (sandbox for candidate code), nginx (a real WebDAV server for the
+#   remote-store tests and `npm run bench`; its dav module gives PUT).
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,7 @@ command -v clang-19 >/dev/null || missing+=(clang-19)
 [ -f /usr/lib/llvm-19/lib/libarcher.so ] || missing+=(libomp-19-dev)
 [ -f /usr/lib/llvm-19/lib/LLVMPolly.so ] || missing+=(libpolly-19-dev)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system deps: all present"

@@ -25,6 +25,10 @@ program
   .option('--cache-dir <dir>', 'store folder (default .autopar/cache in the workspace)')
   .option('--output-path <dir>', 'output folder (default dist/kernels/<project>)')
   .option('--offline', 'never propose: cache hits or the original')
+  .option('--no-generate', 'CI mode: use the store, keep the original on a miss, never call a model, list the misses (or AUTOPAR_NO_GENERATE=1)')
+  .option('--remote-cache <url>', 'HTTP remote store, bazel-remote layout (or AUTOPAR_REMOTE_CACHE)')
+  .option('--store-readonly', 'read the remote store, never write it (or AUTOPAR_STORE_READONLY=1)')
+  .option('--regression-baseline <report.json>', "main's autopar-report.json: exit 3 when a kernel lost the verified variant it had there")
   .option('--json', 'print the report as JSON')
   .option('--verbose', 'show compiler and test output')
   .action(async (dir: string, flags) => {
@@ -41,6 +45,11 @@ program
         ...(flags.cacheDir && { cacheDir: resolve(flags.cacheDir) }),
         ...(flags.outputPath && { outputPath: resolve(flags.outputPath) }),
         ...(flags.offline && { offline: true }),
+        // commander turns --no-generate into generate: false
+        ...(flags.generate === false && { noGenerate: true }),
+        ...(flags.remoteCache && { remoteCache: flags.remoteCache }),
+        ...(flags.storeReadonly && { storeReadonly: true }),
+        ...(flags.regressionBaseline && { regressionBaseline: resolve(flags.regressionBaseline) }),
       },
       {
         workspaceRoot: p.workspaceRoot,
@@ -119,6 +128,24 @@ program
     else for (const c of checks) process.stdout.write(`${c.ok ? ' ok ' : 'MISS'}  ${c.name.padEnd(22)} ${c.detail}${c.ok || !c.fix ? '' : `\n      fix: ${c.fix}`}\n`);
   });
 
+program
+  .command('cache')
+  .description('the local store: statistics, size cap, integrity check, clear (ccache-style: autopar cache -s)')
+  .argument('[action]', 'stats | prune | verify | clear', 'stats')
+  .option('-s, --show-stats', 'same as the stats action')
+  .option('--cache-dir <dir>', 'store folder (default .autopar/cache in the current folder, or AUTOPAR_CACHE_DIR)')
+  .option('--max-size <size>', 'prune: the cap to prune to, e.g. 2G (default AUTOPAR_CACHE_MAX_SIZE)')
+  .option('--json', 'print the result as JSON')
+  .action(async (action: string, flags) => {
+    const { runCacheCommand } = await import('./cache-command.js');
+    const r = await runCacheCommand(flags.showStats ? 'stats' : action, {
+      cacheDir: resolve(flags.cacheDir ?? process.env.AUTOPAR_CACHE_DIR ?? '.autopar/cache'),
+      maxSize: flags.maxSize ?? process.env.AUTOPAR_CACHE_MAX_SIZE,
+    });
+    process.stdout.write(flags.json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
+    process.exitCode = r.exitCode;
+  });
+
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);
   try {
@@ -136,5 +163,6 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   const message = e.name === 'SpecError' ? e.message.replace(/\s*\n\s*/g, ' ') : e.message;
   process.stderr.write(`autopar: ${message}\n`);
   if (process.env.AUTOPAR_DEBUG) process.stderr.write(`${e.stack}\n`);
-  process.exitCode = 2;
+  // The regression gate (artifact and report are written): 3, so CI can tell it from a broken build.
+  process.exitCode = e.name === 'RegressionGateError' ? 3 : 2;
 });

@@ -12,7 +12,7 @@ import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
 import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
-import { FsStore } from '../store/fs-store.js';
+import { TieredStore, type StoreHit } from '../store/tiered-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
 import type { Candidate, ProposerIdentity } from '../propose/types.js';
 import type { OllamaOutput } from '../propose/ollama.js';
@@ -25,6 +25,7 @@ import { expandSources } from './sources.js';
 import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
+import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
 
 export interface BuildOptions {
   workspaceRoot: string;
@@ -64,6 +65,19 @@ export interface BuildOptions {
   offline?: boolean;
   policy?: Partial<VerifyPolicy>;
   requestTimeoutMs?: number;
+  // --- shared store (store/tiered-store.ts, pipeline/shared-store.ts) ---
+  /** Size cap of the local store in bytes (LRU eviction); none when absent. */
+  cacheMaxBytes?: number;
+  /** HTTP remote in the bazel-remote layout (GET/PUT/HEAD <url>/ac/<key>, <url>/cas/<sha256>). */
+  remoteCache?: { url: string; authorization?: string; caFile?: string; timeoutMs?: number; retries?: number };
+  /** Never write the remote (PR builds, developer machines). */
+  storeReadonly?: boolean;
+  /** Link remote hits without re-checking them: only for a remote only CI can write. */
+  remoteCacheTrusted?: boolean;
+  /** CI mode: use the store, keep the original on a miss, never call a model, list the misses. */
+  noGenerate?: boolean;
+  /** main's autopar-report.json: fail when a kernel that had a verified variant there has none now. */
+  regressionBaseline?: string;
   log: (line: string) => void;
   verbose?: boolean;
 }
@@ -91,6 +105,12 @@ export interface KernelReport {
   remeasured?: boolean;
   /** Checks that did not run for this kernel's candidates (why, and whether the user allowed it). */
   skippedChecks?: string[];
+  /** For a cache hit: which store answered. */
+  storeOrigin?: StoreHit['origin'];
+  /** For a remote hit that was not trusted: the re-check's verdict. */
+  recheck?: Verdict;
+  /** Nothing was decided about this kernel in this build (miss without generating). */
+  notVerifiedHere?: boolean;
 }
 
 export interface BuildReport {
@@ -106,6 +126,10 @@ export interface BuildReport {
   kernels: KernelReport[];
   artifact: string;
   splicedSources: string[];
+  /** Kernels a --no-generate build found in neither store (their original is linked). */
+  missed?: string[];
+  /** The regression gate's findings, when a baseline was given. */
+  regressionGate?: GateResult;
 }
 
 export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
@@ -138,11 +162,18 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   const conditions = quickConditionsKeyPart(policy);
   const conditionsNote = describeKeyConditions(conditions);
   if (conditionsNote) log(`autopar: verification: ${conditionsNote}`);
+  const baseline = opts.regressionBaseline ? await loadBaseline(opts.regressionBaseline) : undefined;
   const toolchain = await fingerprintToolchain({ cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags });
-  const store = new FsStore(opts.cacheDir, { onWarning: (w: string) => log(`warning: ${w}`) });
+  const store = new TieredStore({
+    root: opts.cacheDir,
+    local: { maxBytes: opts.cacheMaxBytes },
+    remote: opts.remoteCache && { ...opts.remoteCache, readOnly: opts.storeReadonly },
+    remoteTrusted: opts.remoteCacheTrusted,
+    onWarning: (w: string) => log(`warning: ${w}`),
+  });
 
   // Resolved once per build: the identity goes into every key, the proposer runs only on misses.
-  const neverPropose = opts.offline || opts.proposer === 'none';
+  const neverPropose = opts.offline || opts.noGenerate || opts.proposer === 'none';
   const found = await resolveProposer({
     choice: opts.proposer,
     model: opts.model,
@@ -164,7 +195,13 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   const reports: KernelReport[] = [];
   const chosenTexts = new Map<string, Array<{ kernel: string; text: string }>>();
   for (const { kspec, sourcePath, text, unit } of kernels) {
-    const report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy, conditions });
+    let report: KernelReport;
+    try {
+      report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy, conditions });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     reports.push(report);
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
@@ -186,6 +223,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     }
     return { path, text };
   });
+  await store.close(); // appends this build's counters to the store's statistics
   const { artifact, splicedSources } = await compileAndLink({
     units,
     outDir: opts.outputPath,
@@ -210,8 +248,24 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     artifact,
     splicedSources,
   };
+  if (opts.noGenerate) {
+    report.missed = reports.filter((r) => r.notVerifiedHere).map((r) => r.kernel);
+    log(
+      report.missed.length === 0
+        ? 'autopar: no-generate: every kernel was answered by the store'
+        : `autopar: no-generate: ${report.missed.length} kernel(s) missed the store and keep the original: ${report.missed.join(', ')}`,
+    );
+  }
+  if (baseline) report.regressionGate = checkAgainstBaseline(baseline, reports);
   await mkdir(opts.outputPath, { recursive: true });
   await writeFile(join(opts.outputPath, 'autopar-report.json'), JSON.stringify(report, null, 2) + '\n');
+  if (report.regressionGate) {
+    for (const l of report.regressionGate.lost) {
+      const what = l.cause === 'verdict' ? 'REGRESSION' : 'not checked (not verified in this build)';
+      log(`autopar: regression gate: ${l.kernel} had ${l.baseline} in the baseline and has no variant now: ${what} — ${l.reason}`);
+    }
+    if (report.regressionGate.failed) throw new RegressionGateError(report.regressionGate);
+  }
   return report;
 }
 
@@ -222,7 +276,7 @@ interface KernelContext {
   unit: KernelUnit;
   sourcePath: string;
   sourceText: string;
-  store: FsStore;
+  store: TieredStore;
   resolved: ResolvedProposer;
   toolchain: unknown;
   policy: VerifyPolicy;
@@ -272,36 +326,47 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     return { ...base, outcome: 'original', reason: 'CUDA kernels are not verified yet; the original is kept', chosen: null, candidates: [], durationMs: performance.now() - started };
   }
 
-  const hit = await store.getManifest(key, inputs);
-  if (hit && hit.speedDecision === 'pending' && !opts.offline) {
-    const again = await remeasure(ctx, hit, key, started);
+  const found = await store.lookup(key, inputs);
+  const checked = found && (await recheckIfRemote(ctx, found, key));
+  if (found && checked && found.manifest.speedDecision === 'pending' && !opts.offline) {
+    // Re-measuring is compile + benchmark of stored candidates: no model call, also under no-generate.
+    const again = await remeasure(ctx, found.manifest, key, started);
     if (again) return { ...base, ...again };
   }
-  if (hit) {
+  if (found && checked) {
+    const hit = found.manifest;
     const candidates = await withTexts(store, hit);
     const chosen = hit.candidates.find((c) => c.sourceDigest === hit.chosen && c.label === hit.chosenLabel) ?? null;
+    const from = found.origin === 'remote' ? (checked.recheck ? 'remote, re-checked' : 'remote, trusted') : '';
     return {
       ...base,
       outcome: 'cache-hit',
       reason: chosen
-        ? `cached: ${chosen.label} verified`
+        ? `cached${from && ` (${from})`}: ${chosen.label} verified`
         : hit.speedDecision === 'pending'
-          ? 'cached: speed inconclusive, original kept for now (offline: not re-measured)'
-          : 'cached: no verified variant; original kept',
+          ? `cached${from && ` (${from})`}: speed inconclusive, original kept for now (offline: not re-measured)`
+          : `cached${from && ` (${from})`}: no verified variant; original kept`,
       speedPending: hit.speedDecision === 'pending' || undefined,
       chosen: chosen ? { label: chosen.label, proposer: chosen.proposer, speedup: chosen.verdict.speedup } : null,
       candidates,
       durationMs: performance.now() - started,
+      storeOrigin: found.origin,
+      ...(checked.recheck && { recheck: checked.recheck }),
     };
   }
   if (!resolved.proposer) {
     return {
       ...base,
       outcome: 'original',
-      reason: opts.offline ? 'offline: not in the store; original kept' : 'no proposer available; original kept',
+      reason: opts.noGenerate
+        ? 'no-generate: not in the store; original kept'
+        : opts.offline
+          ? 'offline: not in the store; original kept'
+          : 'no proposer available; original kept',
       chosen: null,
       candidates: [],
       durationMs: performance.now() - started,
+      notVerifiedHere: true,
     };
   }
 
@@ -333,6 +398,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       chosen: null,
       candidates: [],
       durationMs: performance.now() - started,
+      notVerifiedHere: true,
     };
   }
 
@@ -589,7 +655,53 @@ function specForKey(kspec: KernelSpec): Omit<KernelSpec, 'description'> {
   return rest;
 }
 
-async function withTexts(store: FsStore, m: Manifest): Promise<Array<CandidateRecord & { functionText?: string }>> {
+/**
+ * A local hit, or a remote hit that is trusted or passes the re-check, is used (and a
+ * remote one is copied into the local store); null: the hit is refused and treated as a miss.
+ */
+async function recheckIfRemote(ctx: KernelContext, found: StoreHit, key: string): Promise<{ recheck?: Verdict } | null> {
+  const { opts, store } = ctx;
+  if (found.origin === 'local') return {};
+  const m = found.manifest;
+  if (m.chosen === null || store.remoteTrusted) {
+    // Keeping the original needs no check; a trusted remote is CI's own verdict.
+    await store.adopt(found);
+    return {};
+  }
+  const chosenText = (await store.getBlob(m.chosen))?.toString('utf8');
+  const workRoot = await makeWorkRoot(opts, key);
+  let verdict: Verdict;
+  try {
+    opts.log(`autopar: ${ctx.kspec.name}: remote hit ${m.chosenLabel ?? m.chosen}; re-checking before linking`);
+    verdict = await recheckRemoteHit({
+      manifest: m,
+      chosenText: chosenText ?? '',
+      unit: ctx.unit,
+      spec: ctx.kspec,
+      sourceText: ctx.sourceText,
+      sourcePath: ctx.sourcePath,
+      toolchain: { cc: opts.cc, cflags: opts.cflags, ldflags: opts.ldflags },
+      policy: ctx.policy,
+      impliedPlan: opts.checkImpliedPlans ?? true,
+      workDir: workRoot,
+      log: opts.verbose ? opts.log : undefined,
+    });
+  } catch (err) {
+    // The re-check could not run (no compiler, sandbox setup): a check that did not run is not a pass.
+    verdict = { accepted: false, stage: 'compile', reason: `re-check could not run: ${(err as Error).message}`, stages: [] };
+  } finally {
+    await rm(workRoot, { recursive: true, force: true }).catch(() => {});
+  }
+  if (!verdict.accepted) {
+    store.rejected(found);
+    opts.log(`warning: ${ctx.kspec.name}: the remote's variant ${m.chosenLabel ?? m.chosen} failed the re-check (${verdict.stage}: ${verdict.reason}); treated as a miss`);
+    return null;
+  }
+  await store.adopt(found);
+  return { recheck: verdict };
+}
+
+async function withTexts(store: TieredStore, m: Manifest): Promise<Array<CandidateRecord & { functionText?: string }>> {
   const out: Array<CandidateRecord & { functionText?: string }> = [];
   for (const c of m.candidates) {
     // Only the chosen text is needed to link; the others stay in the store.

@@ -4,6 +4,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BuildOptions } from './build.js';
 import type { ProposerChoice } from './proposer.js';
+import { remoteAuthFromEnv } from '../store/http-remote.js';
+import { parseSize } from '../store/size.js';
 
 export interface BuildTargetOptions {
   sources?: string[];
@@ -23,6 +25,17 @@ export interface BuildTargetOptions {
   requestTimeoutMs?: number;
   modelOutput?: 'function' | 'plan' | 'both';
   checkImpliedPlans?: boolean;
+  // --- shared store (README, "Sharing the store") ---
+  /** Local store size cap: bytes, or a size like "2G", "500M". */
+  cacheMaxSize?: string | number;
+  remoteCache?: string;
+  remoteCacheCaFile?: string;
+  remoteCacheTimeoutMs?: number;
+  remoteCacheRetries?: number;
+  remoteCacheTrusted?: boolean;
+  storeReadonly?: boolean;
+  noGenerate?: boolean;
+  regressionBaseline?: string;
 }
 
 export const DEFAULT_TARGET_OPTIONS = {
@@ -41,6 +54,11 @@ export const DEFAULT_TARGET_OPTIONS = {
   requestTimeoutMs: 120000,
   modelOutput: 'function',
   checkImpliedPlans: true,
+  remoteCacheTimeoutMs: 10000,
+  remoteCacheRetries: 2,
+  remoteCacheTrusted: false,
+  storeReadonly: false,
+  noGenerate: false,
 } as const satisfies BuildTargetOptions;
 
 const PROPOSERS: ProposerChoice[] = ['auto', 'ollama', 'analyzer', 'none'];
@@ -72,6 +90,17 @@ export function resolveBuildOptions(
   if (typeof o.threshold !== 'number' || !(o.threshold > 0)) {
     throw new OptionsError(`option "threshold" must be a positive number (e.g. 1.05), got ${JSON.stringify(o.threshold)}`);
   }
+  const remoteUrl = env.AUTOPAR_REMOTE_CACHE || o.remoteCache;
+  if (remoteUrl !== undefined && !/^https?:\/\/[^/]/.test(remoteUrl)) {
+    throw new OptionsError(`remote cache "${remoteUrl}" (option "remoteCache" or AUTOPAR_REMOTE_CACHE) must be an http:// or https:// URL, e.g. http://cache.example:8080/autopar`);
+  }
+  for (const name of ['remoteCacheTimeoutMs', 'remoteCacheRetries'] as const) {
+    const v = o[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'remoteCacheRetries' ? 0 : 1)) {
+      throw new OptionsError(`option "${name}" must be a ${name === 'remoteCacheRetries' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
+    }
+  }
+  const maxSize = env.AUTOPAR_CACHE_MAX_SIZE ?? o.cacheMaxSize;
   const fill = (s: string) => s.replaceAll('{projectName}', ctx.projectName);
   const abs = (s: string) => (isAbsolute(s) ? s : resolve(ctx.workspaceRoot, fill(s)));
   return {
@@ -95,9 +124,31 @@ export function resolveBuildOptions(
     requestTimeoutMs: o.requestTimeoutMs,
     modelOutput: o.modelOutput,
     checkImpliedPlans: o.checkImpliedPlans,
+    cacheMaxBytes: maxSize === undefined ? undefined : parseSizeOption(maxSize),
+    remoteCache: remoteUrl
+      ? {
+          url: remoteUrl,
+          authorization: remoteAuthFromEnv(env),
+          caFile: env.AUTOPAR_REMOTE_CACHE_CA ? abs(env.AUTOPAR_REMOTE_CACHE_CA) : o.remoteCacheCaFile && abs(o.remoteCacheCaFile),
+          timeoutMs: o.remoteCacheTimeoutMs,
+          retries: o.remoteCacheRetries,
+        }
+      : undefined,
+    storeReadonly: o.storeReadonly || env.AUTOPAR_STORE_READONLY === '1',
+    remoteCacheTrusted: o.remoteCacheTrusted || env.AUTOPAR_REMOTE_CACHE_TRUSTED === '1',
+    noGenerate: o.noGenerate || env.AUTOPAR_NO_GENERATE === '1',
+    regressionBaseline: (env.AUTOPAR_REGRESSION_BASELINE || o.regressionBaseline) && abs((env.AUTOPAR_REGRESSION_BASELINE || o.regressionBaseline)!),
     log: ctx.log,
     verbose: ctx.verbose,
   };
+}
+
+function parseSizeOption(v: string | number): number {
+  try {
+    return parseSize(v);
+  } catch (err) {
+    throw new OptionsError(`option "cacheMaxSize" (or AUTOPAR_CACHE_MAX_SIZE): ${(err as Error).message}`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -54,6 +54,15 @@ export interface StoreStats {
   evicted: number;
 }
 
+export interface FsStoreCounters {
+  memoryHits: number;
+  diskHits: number;
+  misses: number;
+  corrupt: number;
+  writeErrors: number;
+  evicted: number;
+}
+
 // Manifest files start with this header line: magic, sha256 of the body, body length.
 // The length catches truncation even before hashing; the hash catches everything else.
 const MANIFEST_MAGIC = 'autopar-ac-v1';
@@ -63,7 +72,25 @@ const STALE_TMP_MS = 60 * 60 * 1000;
 
 interface MemoryEntry {
   manifest: Manifest;
-  keyInputsJson: string;
+  /** JSON.stringify of the recorded key inputs (the fast path of sameKeyInputs). */
+  keyInputsRaw: string;
+}
+
+/**
+ * A hit refreshes an entry's mtime (the LRU clock) only when it is older than this: the
+ * size cap evicts by hours and days, and skipping the write on hot entries saves two
+ * metadata writes per lookup on a no-change rebuild.
+ */
+const TOUCH_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Recorded and requested key inputs are the same JSON value. Equal JSON.stringify output
+ * (same members, same order: the usual case, both built by the same code) settles it
+ * without the slower canonical encoding; otherwise member order may differ, so compare
+ * canonical forms.
+ */
+function sameKeyInputs(recorded: unknown, recordedRaw: string, expected: unknown, expectedRaw: string): boolean {
+  return recordedRaw === expectedRaw || canonicalJson(recorded) === canonicalJson(expected);
 }
 
 export function sha256Hex(data: string | Buffer): string {
@@ -140,7 +167,7 @@ export class FsStore {
   /** Bytes in ac/ + cas/ as of the last scan plus what this process wrote since; null before the first scan. */
   private approxBytes: number | null = null;
   private evicting: Promise<void> | null = null;
-  private readonly counters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writeErrors: 0, evicted: 0 };
+  private readonly counters: FsStoreCounters = { memoryHits: 0, diskHits: 0, misses: 0, corrupt: 0, writeErrors: 0, evicted: 0 };
 
   /** `root`: the cache folder, e.g. `<workspace>/.autopar/cache`; created on first write. */
   constructor(root: string, options: FsStoreOptions = {}) {
@@ -163,11 +190,11 @@ export class FsStore {
 
   async getManifest(key: string, expectedKeyInputs: unknown): Promise<Manifest | null> {
     checkDigest('key', key);
-    const expectedJson = canonicalJson(expectedKeyInputs);
+    const expectedRaw = JSON.stringify(expectedKeyInputs) ?? 'undefined';
 
     const cached = this.memory.get(key);
     if (cached) {
-      if (cached.keyInputsJson === expectedJson) {
+      if (sameKeyInputs(cached.manifest.keyInputs, cached.keyInputsRaw, expectedKeyInputs, expectedRaw)) {
         this.counters.memoryHits++;
         return structuredClone(cached.manifest);
       }
@@ -177,12 +204,12 @@ export class FsStore {
     }
 
     const file = this.acPath(key);
-    const bytes = await this.readFile(file);
-    if (bytes === null) {
+    const read = await this.readFileAndAge(file);
+    if (read === null) {
       this.counters.misses++;
       return null;
     }
-    const decoded = decodeManifest(bytes);
+    const decoded = decodeManifest(read.bytes);
     if ('error' in decoded) {
       await this.quarantine(file, `manifest ${key}: ${decoded.error}`);
       this.counters.misses++;
@@ -194,8 +221,8 @@ export class FsStore {
       this.counters.misses++;
       return null;
     }
-    const keyInputsJson = canonicalJson(m.keyInputs);
-    if (keyInputsJson !== expectedJson) {
+    const keyInputsRaw = JSON.stringify(m.keyInputs);
+    if (!sameKeyInputs(m.keyInputs, keyInputsRaw, expectedKeyInputs, expectedRaw)) {
       // Same key, different inputs: a sha256 collision or, far likelier, a bug in how
       // keys are computed. Either way the entry does not answer this request. The file
       // is left alone; the next put of this key replaces it.
@@ -209,23 +236,29 @@ export class FsStore {
         return null;
       }
     }
-    await this.touch(file);
+    await this.touchIfOld(file, read.mtimeMs);
     this.counters.diskHits++;
-    this.memory.set(key, { manifest: m, keyInputsJson });
+    this.memory.set(key, { manifest: m, keyInputsRaw });
     return structuredClone(m);
   }
 
   async getBlob(digest: string): Promise<Buffer | null> {
     checkDigest('digest', digest);
     const file = this.casPath(digest);
-    const data = await this.readFile(file);
-    if (data === null) return null;
-    if (sha256Hex(data) !== digest) {
+    const read = await this.readFileAndAge(file);
+    if (read === null) return null;
+    if (sha256Hex(read.bytes) !== digest) {
       await this.quarantine(file, `blob ${digest}: content does not match its digest`);
       return null;
     }
-    await this.touch(file);
-    return data;
+    await this.touchIfOld(file, read.mtimeMs);
+    return read.bytes;
+  }
+
+  /** True when a file for `digest` is in cas/ (not checked: for writers deciding what to write). */
+  async hasBlob(digest: string): Promise<boolean> {
+    checkDigest('digest', digest);
+    return (await fsp.stat(this.casPath(digest)).catch(() => null))?.isFile() ?? false;
   }
 
   /** Reads a whole file; null when absent or unreadable (unreadable also warns). */
@@ -238,6 +271,39 @@ export class FsStore {
       }
       return null;
     }
+  }
+
+  /** readFile plus the file's mtime, from one open file (no second path lookup). */
+  private async readFileAndAge(file: string): Promise<{ bytes: Buffer; mtimeMs: number } | null> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, 'r');
+    } catch (err) {
+      if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') {
+        this.warn(`autopar cache: cannot read ${file}: ${(err as Error).message}; treated as a miss`);
+      }
+      return null;
+    }
+    try {
+      const st = await fh.stat();
+      const bytes = Buffer.allocUnsafe(st.size);
+      let off = 0;
+      while (off < st.size) {
+        const { bytesRead } = await fh.read(bytes, off, st.size - off, off);
+        if (bytesRead === 0) break; // shrank under us: the checks below see a short file
+        off += bytesRead;
+      }
+      return { bytes: off === st.size ? bytes : bytes.subarray(0, off), mtimeMs: st.mtimeMs };
+    } catch (err) {
+      this.warn(`autopar cache: cannot read ${file}: ${(err as Error).message}; treated as a miss`);
+      return null;
+    } finally {
+      await fh.close().catch(() => {});
+    }
+  }
+
+  private async touchIfOld(file: string, mtimeMs: number): Promise<void> {
+    if (Date.now() - mtimeMs > TOUCH_AFTER_MS) await this.touch(file);
   }
 
   /** Marks an entry used: its mtime is the LRU clock (atime is unreliable under noatime/relatime). */
@@ -449,7 +515,71 @@ export class FsStore {
     return out;
   }
 
+  // ---- housekeeping (autopar cache verify | clear) -------------------------------
+
+  /**
+   * Checks every entry on disk: each blob against its name, each manifest's envelope and
+   * key, and that the blobs it names are present. Damaged ones are quarantined (as a read
+   * would); a manifest with a missing blob is removed (it can never be a hit).
+   */
+  async verifyAll(): Promise<{ manifests: number; blobs: number; damaged: string[] }> {
+    const damaged: string[] = [];
+    const cas = await this.listFiles('cas');
+    const good = new Set<string>();
+    for (const f of cas) {
+      const digest = path.basename(f.file);
+      if (!HEX64.test(digest)) {
+        damaged.push(f.file);
+        await this.quarantine(f.file, `cas file ${f.file}: not named by a sha256`);
+      } else if ((await this.getBlob(digest)) === null) damaged.push(f.file);
+      else good.add(digest);
+    }
+    const ac = await this.listFiles('ac');
+    for (const f of ac) {
+      const key = path.basename(f.file);
+      const bytes = await this.readFile(f.file);
+      if (bytes === null) continue; // removed meanwhile
+      const decoded = decodeManifest(bytes);
+      const problem =
+        !HEX64.test(key) ? 'not named by a sha256'
+        : 'error' in decoded ? decoded.error
+        : decoded.manifest.key !== key ? `records key ${decoded.manifest.key}`
+        : manifestBlobs(decoded.manifest).some((d) => !good.has(d)) ? 'names a blob that is missing or damaged'
+        : null;
+      if (problem === null) continue;
+      damaged.push(f.file);
+      await this.quarantine(f.file, `manifest ${key}: ${problem}`);
+    }
+    this.memory.clear();
+    return { manifests: ac.length, blobs: cas.length, damaged };
+  }
+
+  /** Removes every entry, temp file and quarantined file (not the statistics: the caller decides). */
+  async clear(): Promise<number> {
+    let removed = 0;
+    for (const sub of ['ac', 'cas', 'tmp', 'quarantine']) {
+      removed += (await this.listFiles(sub)).length;
+      await fsp.rm(path.join(this.root, sub), { recursive: true, force: true });
+    }
+    this.memory.clear();
+    this.madeDirs.clear();
+    this.approxBytes = null;
+    return removed;
+  }
+
+  /** Removes quarantined files (kept for a post-mortem until a prune). */
+  async dropQuarantine(): Promise<number> {
+    const n = (await this.listFiles('quarantine')).length;
+    await fsp.rm(path.join(this.root, 'quarantine'), { recursive: true, force: true });
+    return n;
+  }
+
   // ---- reporting ---------------------------------------------------------------
+
+  /** This process's counters, without walking the store (for the per-build statistics). */
+  snapshotCounters(): FsStoreCounters {
+    return { ...this.counters };
+  }
 
   /** Walks the store (O(entries)): for `autopar cache stats`, not for the hot path. */
   async stats(): Promise<StoreStats> {
