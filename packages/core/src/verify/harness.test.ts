@@ -8,7 +8,7 @@ import type { KernelSpec } from '../spec/types.js';
 import { validateSpec } from '../spec/load.js';
 import { prepareOriginal } from './original-cache.js';
 import { resolveToolchain } from './policy.js';
-import { runBench, runTest } from './run-harness.js';
+import { runBench, runStack, runTest } from './run-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'autopar-harness-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -117,5 +117,27 @@ describe('generated harness', () => {
   it('reports a kernel that writes an input buffer (the original fails its own test)', async () => {
     const bad = SAXPY.replace('y[i] = a * x[i] + y[i];', '{ y[i] = a * x[i] + y[i]; ((float *)x)[i] = 0; }');
     await expect(prepare('saxpy-writes-x', bad, saxpySpec)).rejects.toThrow(/input buffer x was modified by the kernel \(element 0\)/);
+  });
+
+  it("stops a kernel that changes the caller's OpenMP settings, naming the setting and the call", async () => {
+    // The original is trusted and prepared as is; the check runs in every test run of the harness.
+    const counting = '#include <omp.h>\n' + SAXPY.replace('{ for', '{ omp_set_num_threads(omp_get_max_threads() + 1); for');
+    await expect(prepare('saxpy-icv', counting, { ...saxpySpec, name: 'saxpy' })).rejects.toThrow(
+      /call 1 of the kernel changed the caller's OpenMP setting omp_get_max_threads\(\) from (\d+) to \d+; a kernel must leave/,
+    );
+  });
+
+  it('runs one bench-size call on a small stack, and calls from inside a parallel region on request', async () => {
+    const o = await prepare('saxpy-stack', SAXPY, saxpySpec);
+    const out = join(o.dir, 'stack.bin');
+    const r = await runStack(o.binary, 256, out, { cwd: o.dir, threads: 2, env: { OMP_STACKSIZE: '256K' }, timeoutMs: 10_000, sandbox: { workDir: o.dir } });
+    expect(r.ok, r.problem).toBe(true);
+    const vla = SAXPY.replace('{ for', '{ volatile float big[n * 1000]; big[0] = 0; (void)big; for');
+    const v = await prepare('saxpy-vla', vla, saxpySpec);
+    const bad = await runStack(v.binary, 256, join(v.dir, 'stack.bin'), { cwd: v.dir, threads: 2, timeoutMs: 10_000, sandbox: { workDir: v.dir } });
+    expect(bad.ok).toBe(false); // 4 MB of VLA on a 256 KiB stack
+    const nested = await runTest(o.binary, 0, 1, join(o.dir, 'nested.bin'), { cwd: o.dir, threads: 3, calls: 3, env: { AUTOPAR_TEAM: 'nested' }, timeoutMs: 10_000, sandbox: { workDir: o.dir } });
+    expect(nested.ok, nested.problem).toBe(true);
+    expect(readFileSync(join(o.dir, 'nested.bin')).equals(readFileSync(o.tests[0]!.outFile))).toBe(true);
   });
 });
