@@ -102,8 +102,7 @@ describe('verifyCandidate', () => {
     expect(v.accepted).toBe(true);
     expect(v.kind).toBe('speed');
     expect(v.stages.every((s) => s.status === 'ran')).toBe(true);
-    // the second differential record: team shapes, repeated calls, settings, stack headroom (robustness.ts)
-    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'differential', 'sanitize-memory', 'sanitize-race', 'benchmark']);
+    expect(v.stages.map((s) => s.stage)).toEqual(['static-gate', 'compile', 'differential', 'sanitize-memory', 'sanitize-race', 'benchmark']);
     expect(v.speedup!.pairs).toBe(3);
     expect(v.speedup!.median).toBeGreaterThan(0);
     expect(v.speedup!.spread[0]).toBeLessThanOrEqual(v.speedup!.spread[1]);
@@ -128,12 +127,11 @@ describe('verifyCandidate', () => {
     const v = await verify('saxpy', saxpy('    volatile int spin = 1;\n    while (spin) { }\n    (void)n; (void)a; (void)x; (void)y;'));
     expect(v.accepted).toBe(false);
     expect(v.stage).toBe('differential');
-    // The limit is the policy's testMs (3000 here) or 20x the original's own time at that size,
-    // whichever is larger: on a loaded machine the original's time can raise it.
+    // The limit is the 3 s floor, or 20× the original's own run when a loaded machine made that slower.
     const m = /^timed out after (\d+) ms in differential \(size n=0, seed 1, threads 1\)/.exec(v.reason);
     expect(m, v.reason).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(3000);
-    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(performance.now() - started).toBeLessThan(15_000 + 3 * (Number(m![1]) - 3000));
   });
 
   it('rejects a call to system() in the static gate, before compiling', async () => {
@@ -215,7 +213,7 @@ describe('verifyCandidate', () => {
     });
     expect(seen?.harness).toMatch(/void autopar_entry\(void \*\*ap_args\);/);
     expect(seen?.tuExists).toBe(true);
-    expect(v.stages.map((s) => `${s.stage}:${s.status}`)).toEqual(['static-gate:ran', 'compile:ran', 'differential:ran', 'differential:ran', 'sanitize-memory:skipped', 'sanitize-race:failed']);
+    expect(v.stages.map((s) => `${s.stage}:${s.status}`)).toEqual(['static-gate:ran', 'compile:ran', 'differential:ran', 'sanitize-memory:skipped', 'sanitize-race:failed']);
     expect(v).toMatchObject({ accepted: false, kind: 'correctness', stage: 'sanitize-race', reason: 'data race on y (stub)' });
   });
 
@@ -231,11 +229,8 @@ describe('verifyCandidate', () => {
 
   it('rejects output that differs between calls at one thread count when the spec requires determinism', async () => {
     // Within the tolerance, but the last bits change with the clock on every call.
-    // A clock read that steers a result is refused by the static gate unless the original
-    // itself reads the clock (what the original calls is trusted): this original does.
-    const original = `#include <omp.h>\n${DOT.replace('    return s;', '    (void)omp_get_wtime();\n    return s;')}`;
     const candidate = `#include <omp.h>\n#include <math.h>\n${DOT.replace('    return s;', '    return s * (1.0 + fmod(omp_get_wtime() * 1e6, 1.0) * 1e-12);')}`;
-    const v = await verifyInline('dot-det', original, dotSpec({ deterministic: true }), candidate);
+    const v = await verifyInline('dot-det', DOT, dotSpec({ deterministic: true }), candidate);
     expect(v).toMatchObject({ accepted: false, stage: 'differential' });
     expect(v.reason).toMatch(/^nondeterministic output: return value differs between call 1 and call [234] of 4 at the same thread count \(size n=\d+, seed 1, threads [23]\); the spec requires bit-identical results$/);
   });
