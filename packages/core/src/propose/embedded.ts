@@ -13,7 +13,9 @@
 // Output forms are the same as Ollama's (model-forms.ts); plan and menu answers are
 // constrained by a grammar made from the kernel's JSON schema.
 import { availableParallelism, loadavg } from 'node:os';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Llama, LlamaModel, ChatWrapper } from 'node-llama-cpp';
 import { locateModel, ModelNotFound, type LocatedModel } from '../models/resolve.js';
 import { identityForModelOutput, MODEL_OUTPUTS, proposeInForm, type ChatRequest, type ModelOutput, type ProposalResult } from './model-forms.js';
@@ -58,12 +60,16 @@ export function defaultThreads(): number {
   return loadavg()[0]! >= 1 ? 1 : cores;
 }
 
-/** The installed node-llama-cpp version (it decides how llama.cpp computes: in the identity). */
+/**
+ * The installed node-llama-cpp version (it decides how llama.cpp computes: in the
+ * identity). Read from its package.json next to its entry point: the package's
+ * `exports` do not expose package.json itself.
+ */
 function engineVersion(): string {
   try {
-    const require = createRequire(import.meta.url);
-    const pkg = require('node-llama-cpp/package.json') as { version: string };
-    return pkg.version;
+    let dir = dirname(fileURLToPath(import.meta.resolve('node-llama-cpp')));
+    for (let i = 0; i < 4 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

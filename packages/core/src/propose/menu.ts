@@ -44,7 +44,7 @@ export function menuSchema(entries: MenuOption[]): object {
     properties: {
       choice: { enum: [...entries.map((e) => e.id), MENU_OTHER] },
       // One line: a long reason costs seconds per kernel on a small model.
-      reason: { type: 'string', maxLength: 160 },
+      reason: { type: 'string', maxLength: 120 },
     },
     required: ['choice', 'reason'],
     additionalProperties: false,

@@ -22,7 +22,7 @@ export type ModelOutput = 'function' | 'plan' | 'menu' | 'both';
 export const MODEL_OUTPUTS: ModelOutput[] = ['function', 'plan', 'menu', 'both'];
 
 /** Answer token limits per form: a runaway answer must not hold a build. */
-export const MAX_TOKENS: Record<'function' | 'plan' | 'menu', number> = { function: 640, plan: 384, menu: 96 };
+export const MAX_TOKENS: Record<'function' | 'plan' | 'menu', number> = { function: 640, plan: 384, menu: 160 };
 
 export interface ChatRequest {
   system: string;

@@ -9,7 +9,7 @@ import { checkPlan } from '../analysis/legality.js';
 import { menuEntries, menuSchema, readMenuAnswer } from './menu.js';
 import { MENU_OTHER } from '../strategy/menu-zero-shot.js';
 
-const MATMUL = `void mm(int n, const double *A, const double *B, double *C)
+const MATMUL = `void mm(int n, const double *restrict A, const double *restrict B, double *restrict C)
 {
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
@@ -44,7 +44,7 @@ describe('plan grammar form', () => {
       {
         loops: [
           { loop: 'L1', action: 'parallel-for', private: ['j', 'k', 's', 'j'], reduction: [], collapse: 1, schedule: 'default' },
-          { loop: 'L1.1.1', action: 'simd', private: [], reduction: [{ op: '+', var: 's' }, { op: '+', var: 's' }], collapse: 1, schedule: 'static' },
+          { loop: 'L1.1.1', action: 'simd', private: [], reduction: [{ op: '+', var: 's' }, { op: '+', var: 's' }], collapse: 1, schedule: 'default' },
         ],
         transforms: [],
       },
@@ -55,12 +55,15 @@ describe('plan grammar form', () => {
       kernel: 'mm',
       loops: [
         { loop: 'L1', action: 'parallel-for', private: ['j', 'k', 's'] },
-        { loop: 'L1.1.1', action: 'simd', reduction: [{ op: '+', vars: ['s'] }], schedule: { kind: 'static' } },
+        { loop: 'L1.1.1', action: 'simd', reduction: [{ op: '+', vars: ['s'] }] },
       ],
     });
     const valid = validatePlan(plan);
     expect(valid.ok).toBe(true);
     if (valid.ok) expect(checkPlan(state, valid.plan).ok).toBe(true);
+    // A schedule other than "default" is kept.
+    const scheduled = planFromGrammarAnswer({ loops: [{ loop: 'L1', action: 'parallel-for', private: [], reduction: [], collapse: 2, schedule: 'dynamic' }], transforms: [{ kind: 'restrict-params' }] }, 'mm');
+    expect(scheduled).toMatchObject({ loops: [{ loop: 'L1', action: 'parallel-for', collapse: 2, schedule: { kind: 'dynamic' } }], transforms: [{ kind: 'restrict-params' }] });
   });
 
   it('an illegal plan in the grammar form stays illegal (the grammar restricts names, not meaning)', () => {
