@@ -16,6 +16,7 @@
 // No scripted answer is used anywhere here.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     'worker-out': { type: 'string' },
     'answers-only': { type: 'boolean', default: false },
     jobs: { type: 'string', default: '1' },
+    'answer-timeout-s': { type: 'string', default: '900' },
+    verdicts: { type: 'string', default: join(REPO, 'dist/bench/models-verdicts.json') },
     answers: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -62,7 +65,7 @@ async function worker(model, outFile) {
   let loadSeconds = 0;
   let identity;
   for (const form of forms) {
-    const p = new EmbeddedProposer({ model, output: form, threads, timeoutMs: 600_000 });
+    const p = new EmbeddedProposer({ model, output: form, threads, timeoutMs: Number(args['answer-timeout-s']) * 1000 });
     identity ??= await p.identify();
     for (const k of ks) {
       const before = { ...p.spent };
@@ -87,6 +90,8 @@ async function worker(model, outFile) {
         error,
       };
       answers.push(a);
+      // Written after every answer: an interrupted run keeps what it measured.
+      await writeFile(outFile, JSON.stringify({ model, forms, identity, threads, loadSeconds: loadSeconds + p.spent.loadSeconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, answers, partial: true }, null, 2));
       progress(`${model} ${form} ${k.name}: ${a.candidates.length} candidate(s), ${a.rejected.length} rejected${error ? `, error ${error}` : ''} (${a.seconds.toFixed(1)} s, ${a.outputTokens} tokens out)`);
     }
     loadSeconds += p.spent.loadSeconds;
@@ -97,7 +102,7 @@ async function worker(model, outFile) {
 
 function runWorker(model, form, outFile) {
   return new Promise((resolve, reject) => {
-    const argv = [import.meta.filename, '--worker', model, '--worker-out', outFile, '--forms', form, '--threads', String(threads)];
+    const argv = [import.meta.filename, '--worker', model, '--worker-out', outFile, '--forms', form, '--threads', String(threads), '--answer-timeout-s', args['answer-timeout-s']];
     for (const k of args.kernel ?? []) argv.push('--kernel', k);
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
@@ -111,15 +116,19 @@ async function verifierFor(ks) {
   const { resolvePolicy } = await core('verify/policy.js');
   const policy = resolvePolicy(undefined);
   const root = await mkdtemp(join(tmpdir(), 'autopar-bench-models-'));
-  const memo = new Map();
+  // Verdicts by (mode, kernel, text, plan), kept on disk so that a later run (the model
+  // rows after the analyzer's, or a re-run) does not verify the same text twice.
+  const saved = existsSync(args.verdicts) ? JSON.parse(await readFile(args.verdicts, 'utf8')) : {};
+  const memo = new Map(Object.entries(saved).map(([k, v]) => [k, Promise.resolve(v)]));
   const originals = new Map();
   let n = 0;
+  let saving = Promise.resolve();
   const verify = async (k, text, plan, mode) => {
-    const id = `${mode}\0${k.name}\0${createHash('sha256').update(text).update('\0').update(JSON.stringify(plan ?? null)).digest('hex')}`;
+    const id = `${mode}|${k.name}|${createHash('sha256').update(text).update('\0').update(JSON.stringify(plan ?? null)).digest('hex')}`;
     if (!memo.has(id)) {
       memo.set(id, (async () => {
         if (!originals.has(k.name)) originals.set(k.name, {});
-        return verifyCandidate({
+        const verdict = await verifyCandidate({
           unit: k.unit,
           spec: k.spec,
           sourceText: k.sourceText,
@@ -133,28 +142,42 @@ async function verifierFor(ks) {
           impliedPlan: true,
           mode,
         });
+        saved[id] = verdict;
+        saving = saving.then(() => writeFile(args.verdicts, JSON.stringify(saved)));
+        await saving;
+        return verdict;
       })());
     }
     return memo.get(id);
   };
-  return { verify, cleanup: () => rm(root, { recursive: true, force: true }), threshold: ks[0]?.options.threshold ?? 1.05 };
+  const { clearsThreshold } = await core('pipeline/choose.js');
+  const threshold = ks[0]?.options.threshold ?? 1.05;
+  return { verify, cleanup: () => rm(root, { recursive: true, force: true }), threshold, clears: (s) => clearsThreshold(s, threshold) };
 }
 
-/** Screen, then fully verify what passed screening; returns CandidateRecord-like objects. */
+/**
+ * As the build does it: screen every candidate (gates, legality, compile, test and
+ * benchmark at the bench size), then fully verify the fast ones, fastest first, until
+ * one is verified and clears the threshold. Returns CandidateRecord-like objects; a
+ * candidate not sent to full verification keeps its screening verdict, marked.
+ */
 async function judge(v, k, cands) {
-  const out = [];
-  for (const c of cands) {
-    let verdict;
-    if (!c.functionText) {
-      // An illegal plan has no text: the verifier's plan-legality stage rejects it before compile.
-      verdict = await v.verify(k, '', c.plan, 'screen');
-    } else {
-      verdict = await v.verify(k, c.functionText, c.plan, 'screen');
-      if (verdict.accepted) verdict = await v.verify(k, c.functionText, c.plan, 'full');
-    }
-    out.push({ label: c.label, verdict, sourceDigest: createHash('sha256').update(c.functionText ?? '').digest('hex'), proposer: {} });
+  const screened = [];
+  for (const c of cands) screened.push(await v.verify(k, c.functionText ?? '', c.plan, 'screen'));
+  const order = screened
+    .map((verdict, i) => ({ verdict, i }))
+    .filter((s) => s.verdict.accepted && (s.verdict.speedup?.median ?? 0) >= v.threshold)
+    .sort((a, b) => b.verdict.speedup.median - a.verdict.speedup.median);
+  const full = new Map();
+  for (const { i } of order) {
+    const verdict = await v.verify(k, cands[i].functionText, cands[i].plan, 'full');
+    full.set(i, verdict);
+    if (verdict.accepted && v.clears(verdict.speedup)) break;
   }
-  return out;
+  return cands.map((c, i) => {
+    const verdict = full.get(i) ?? (screened[i].accepted ? { ...screened[i], accepted: false, stage: 'benchmark', reason: `not fully verified (${screened[i].speedup?.median?.toFixed(2) ?? '?'}x at screening)`, screenedOnly: true } : screened[i]);
+    return { label: c.label, verdict, sourceDigest: createHash('sha256').update(c.functionText ?? '').digest('hex'), proposer: {} };
+  });
 }
 
 function stageOk(verdict, stage) {
@@ -164,7 +187,7 @@ function stageOk(verdict, stage) {
 
 async function main() {
   const ks = await kernels();
-  const models = args.models.split(',').map((s) => s.trim()).filter(Boolean);
+  const models = args.models.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
   const started = performance.now();
   await mkdir(join(REPO, 'dist/bench'), { recursive: true });
 
@@ -195,14 +218,14 @@ async function main() {
   try {
     // The analyzer's row.
     const analyzer = new AnalyzerProposer();
-    const aRow = { model: 'analyzer (no model)', form: '-', kernels: ks.length, schemaValid: null, legal: 0, verified: 0, linked: 0, speedups: [], perKernel: [] };
+    const aRow = { model: 'analyzer (no model)', form: '-', kernels: ks.length, asked: ks.length, timedOut: 0, schemaValid: null, legal: 0, verified: 0, linked: 0, speedups: [], perKernel: [] };
     for (const k of ks) {
       progress(`phase 2: analyzer ${k.name}`);
       const cands = await analyzer.propose({ unit: k.unit, spec: k.spec, sourceText: k.sourceText, sourcePath: k.sourcePath });
       const recs = await judge(v, k, cands);
       const choice = chooseVariant(recs, v.threshold);
       if (cands.length) aRow.legal++;
-      if (recs.some((r) => r.verdict.accepted)) aRow.verified++;
+      if (recs.some((r) => r.verdict.accepted || r.verdict.screenedOnly)) aRow.verified++;
       if (choice.chosen) {
         aRow.linked++;
         aRow.speedups.push(choice.chosen.verdict.speedup.median);
@@ -215,12 +238,18 @@ async function main() {
       for (const form of forms) {
         const run = runs.find((r) => r.model === model && r.forms.includes(form));
         if (!run) continue;
-        const answers = run.answers.filter((a) => a.form === form && byName.has(a.kernel));
+        const all = run.answers.filter((a) => a.form === form && byName.has(a.kernel));
+        // An answer cut by the timeout says nothing about the model, only about the
+        // machine's load: such kernels are counted apart ("answered") and the rates are
+        // over the answers that came back.
+        const answers = all.filter((a) => !/gave no answer within/.test(a.error ?? ''));
         const row = {
           model: run.model,
           sha256: run.identity?.modelDigest,
           form,
           kernels: answers.length,
+          asked: all.length,
+          timedOut: all.length - answers.length,
           schemaValid: 0,
           legal: 0,
           verified: 0,
@@ -249,7 +278,7 @@ async function main() {
             return ok === undefined ? recs[i].verdict.stage !== 'plan-legality' : ok;
           });
           if (legal) row.legal++;
-          if (recs.some((r) => r.verdict.accepted)) row.verified++;
+          if (recs.some((r) => r.verdict.accepted || r.verdict.screenedOnly)) row.verified++;
           const choice = chooseVariant(recs, v.threshold);
           if (choice.chosen) {
             row.linked++;
@@ -275,13 +304,13 @@ async function main() {
   const pct = (x, n) => (n ? `${Math.round((100 * x) / n)}%` : '-');
   const lines = [
     `== M. real models as the compiler expert (${ks.length} kernels; embedded engine, ${threads} thread(s); verifier threshold ${v.threshold}x)`,
-    '| proposer | form | schema-valid | legal | verified | linked | geomean speedup of linked | s/answer | tokens in/out per answer | load s | peak RSS MiB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| proposer | form | answered | schema-valid | legal | verified | linked | geomean speedup of linked | s/answer | tokens in/out per answer | load s | peak RSS MiB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const g = geomean(r.speedups);
     lines.push(
-      `| ${r.model} | ${r.form} | ${r.schemaValid === null ? 'n/a' : pct(r.schemaValid, r.kernels)} | ${pct(r.legal, r.kernels)} | ${pct(r.verified, r.kernels)} | ${pct(r.linked, r.kernels)} | ${g ? `${g.toFixed(2)}x (${r.speedups.length})` : '-'} | ` +
+      `| ${r.model} | ${r.form} | ${r.kernels}/${r.asked} | ${r.schemaValid === null ? 'n/a' : pct(r.schemaValid, r.kernels)} | ${pct(r.legal, r.kernels)} | ${pct(r.verified, r.kernels)} | ${pct(r.linked, r.kernels)} | ${g ? `${g.toFixed(2)}x (${r.speedups.length})` : '-'} | ` +
         `${r.secondsPerAnswer !== undefined ? r.secondsPerAnswer.toFixed(1) : '-'} | ${r.inputTokensPerAnswer !== undefined ? `${Math.round(r.inputTokensPerAnswer)}/${Math.round(r.outputTokensPerAnswer)}` : '-'} | ` +
         `${r.loadSeconds !== undefined ? r.loadSeconds.toFixed(1) : '-'} | ${r.peakRssMiB !== undefined ? Math.round(r.peakRssMiB) : '-'} |`,
     );

@@ -120,7 +120,7 @@ describe('model plans through the pipeline', () => {
     expect(scan.candidates).toHaveLength(1);
     const c = scan.candidates[0]!;
     expect(c.label).toBe('plan-zero-shot#1');
-    expect(c.proposer).toMatchObject({ kind: 'ollama', strategy: 'plan-zero-shot', templateVersion: 'plan-zero-shot/1' });
+    expect(c.proposer).toMatchObject({ kind: 'ollama', strategy: 'plan-zero-shot', templateVersion: 'plan-zero-shot-grammar/1' });
     expect(c.verdict.accepted).toBe(false);
     expect(c.verdict.stage).toBe('plan-legality');
     expect(c.verdict.stages.map((s) => s.stage)).toEqual(['plan-legality']);
