@@ -92,6 +92,7 @@ describe('proposer: portfolio and the model budget', () => {
     const r = await resolveProposer(base({ choice: 'portfolio', host: srv.url }));
     expect(r.identity.kind).toBe('portfolio');
     expect(r.identity.members?.map((m) => m.kind)).toEqual(['analyzer', 'ollama']);
+    expect(r.identity.members?.[1]).not.toHaveProperty('host'); // the key must not depend on where the model runs
     const cands = await r.proposer!.propose(request);
     expect(cands.some((c) => c.proposer.kind === 'analyzer')).toBe(true);
     expect(cands.some((c) => c.proposer.kind === 'ollama')).toBe(true);

@@ -14,7 +14,9 @@ export class PortfolioProposer implements Proposer {
   ) {}
 
   async identify(): Promise<ProposerIdentity> {
-    return { kind: 'portfolio', members: [this.identities.analyzer, this.identities.model] };
+    // Where a member runs (Ollama URL, GGUF path) is not part of the key: drop it here too.
+    const keyed = ({ host: _host, ...rest }: ProposerIdentity): ProposerIdentity => rest;
+    return { kind: 'portfolio', members: [keyed(this.identities.analyzer), keyed(this.identities.model)] };
   }
 
   async propose(req: ProposeRequest): Promise<Candidate[]> {
