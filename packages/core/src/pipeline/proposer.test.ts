@@ -42,7 +42,8 @@ const base = (over: Partial<Parameters<typeof resolveProposer>[0]>) => ({
   model: 'qwen2.5:1.5b',
   cacheDir: join(dir, 'cache'),
   modelsDir: join(dir, 'models'),
-  timeoutMs: 2000,
+  // Generous: on a loaded machine the scripted server may take seconds to answer /api/tags.
+  timeoutMs: 30_000,
   ...over,
 });
 
