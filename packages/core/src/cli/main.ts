@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AUTOPAR_VERSION } from '../version.js';
 import { readProject } from './project.js';
+import { registerModelsCommand } from './models-command.js';
 
 const program = new Command();
 program
@@ -18,9 +19,14 @@ program
   .command('build')
   .description("build a project's kernels through autopar (reads the project's project.json options)")
   .argument('<project-dir>', 'project folder holding autopar.spec.json (and project.json)')
-  .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'analyzer', 'none']))
+  .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none']))
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b)')
-  .addOption(new Option('--model-output <form>', 'ask the model for a whole function, a JSON plan, or both').choices(['function', 'plan', 'both']))
+  .addOption(new Option('--model-output <form>', 'ask the Ollama model for a whole function, a JSON plan, a menu pick, or function and plan').choices(['function', 'plan', 'menu', 'both']))
+  .option('--embedded-model <name>', 'embedded model: catalog name, GGUF path, Ollama store name or hf: URI (default gemma3-270m)')
+  .addOption(new Option('--embedded-output <form>', 'ask the embedded model for a function, a plan, a menu pick (default), or function and plan').choices(['function', 'plan', 'menu', 'both']))
+  .option('--model-threads <n>', 'llama.cpp threads for the embedded model (default 1 while other work runs, else all cores)', (v) => parseInt(v, 10))
+  .option('--model-max-calls <n>', 'model budget: at most this many model calls in this build', (v) => parseInt(v, 10))
+  .option('--model-max-seconds <s>', 'model budget: at most this many seconds of model time in this build', parseFloat)
   .option('--threshold <x>', 'minimum median speedup to link a variant (default 1.05)', parseFloat)
   .option('--cache-dir <dir>', 'store folder (default .autopar/cache in the workspace)')
   .option('--output-path <dir>', 'output folder (default dist/kernels/<project>)')
@@ -41,6 +47,11 @@ program
         ...(flags.proposer && { proposer: flags.proposer }),
         ...(flags.model && { model: flags.model }),
         ...(flags.modelOutput && { modelOutput: flags.modelOutput }),
+        ...(flags.embeddedModel && { embeddedModel: flags.embeddedModel }),
+        ...(flags.embeddedOutput && { embeddedOutput: flags.embeddedOutput }),
+        ...(flags.modelThreads !== undefined && { modelThreads: flags.modelThreads }),
+        ...(flags.modelMaxCalls !== undefined && { modelMaxCalls: flags.modelMaxCalls }),
+        ...(flags.modelMaxSeconds !== undefined && { modelMaxSeconds: flags.modelMaxSeconds }),
         ...(flags.threshold !== undefined && { threshold: flags.threshold }),
         ...(flags.cacheDir && { cacheDir: resolve(flags.cacheDir) }),
         ...(flags.outputPath && { outputPath: resolve(flags.outputPath) }),
@@ -145,6 +156,7 @@ program
     process.stdout.write(flags.json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
     process.exitCode = r.exitCode;
   });
+registerModelsCommand(program);
 
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);

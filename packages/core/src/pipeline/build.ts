@@ -14,15 +14,16 @@ import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../k
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { TieredStore, type StoreHit } from '../store/tiered-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
-import type { Candidate, ProposerIdentity } from '../propose/types.js';
-import type { OllamaOutput } from '../propose/ollama.js';
+import { describeProposer, type Candidate, type ProposerIdentity } from '../propose/types.js';
+import type { ModelOutput } from '../propose/model-forms.js';
+import type { Rejection } from '../propose/model-forms.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
 import { chooseVariant, manifestSpeedFields, screenedInconclusive, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
-import { resolveProposer, type ProposerChoice, type ResolvedProposer } from './proposer.js';
+import { resolveProposer, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
 import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
@@ -51,7 +52,15 @@ export interface BuildOptions {
    * 'plan' (a JSON plan, checked for legality before it is applied) or 'both'. Part of
    * the proposer identity, so of the key.
    */
-  modelOutput?: OllamaOutput;
+  modelOutput?: ModelOutput;
+  /** Embedded model reference and output form; models folder; llama.cpp threads. */
+  embeddedModel?: string;
+  embeddedOutput?: ModelOutput;
+  modelsDir?: string;
+  modelThreads?: number;
+  /** Model budget per build (calls, seconds); absent = no limit. */
+  modelMaxCalls?: number;
+  modelMaxSeconds?: number;
   /**
    * Also check whole-function candidates' `#pragma omp` lines as an implied plan
    * (verify stage plan-legality, before compile). Default true. Plans are always checked.
@@ -98,6 +107,8 @@ export interface KernelReport {
   proposer: ProposerIdentity;
   chosen: { label: string; proposer: ProposerIdentity; speedup: CandidateRecord['verdict']['speedup'] } | null;
   candidates: CandidateReport[];
+  /** Model answers that gave no candidate, with why. */
+  rejected?: Rejection[];
   durationMs: number;
   /** The original is kept for now: a verified candidate's speed was inconclusive; a later build re-measures it. */
   speedPending?: boolean;
@@ -130,6 +141,8 @@ export interface BuildReport {
   missed?: string[];
   /** The regression gate's findings, when a baseline was given. */
   regressionGate?: GateResult;
+  /** What the model spent in this build, and its budget (absent when no model was configured). */
+  modelSpend?: ModelSpendReport;
 }
 
 export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
@@ -181,15 +194,16 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     cacheDir: opts.cacheDir,
     // Offline builds still need the identity for their keys, but must not wait long for it.
     timeoutMs: neverPropose ? 2000 : opts.requestTimeoutMs,
+    // The output form changes the prompt: it is in the identity (and the key).
+    modelOutput: opts.modelOutput,
+    embeddedModel: opts.embeddedModel,
+    embeddedOutput: opts.embeddedOutput,
+    modelsDir: opts.modelsDir,
+    modelThreads: opts.modelThreads,
+    modelMaxCalls: opts.modelMaxCalls,
+    modelMaxSeconds: opts.modelMaxSeconds,
   });
-  let resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
-  if (opts.modelOutput && opts.modelOutput !== 'function' && resolved.identity.kind === 'ollama') {
-    // The output form changes the prompt: it is in the identity (and the key), also when
-    // the identity was recalled for an offline lookup.
-    const { OllamaProposer, identityForOutput } = await import('../propose/ollama.js');
-    const proposer = resolved.proposer instanceof OllamaProposer ? resolved.proposer.withOptions({ output: opts.modelOutput }) : resolved.proposer;
-    resolved = { ...resolved, proposer, identity: identityForOutput(resolved.identity, opts.modelOutput) };
-  }
+  const resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
   const reports: KernelReport[] = [];
@@ -247,6 +261,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     kernels: reports,
     artifact,
     splicedSources,
+    ...(resolved.spend ? { modelSpend: resolved.spend() } : {}),
   };
   if (opts.noGenerate) {
     report.missed = reports.filter((r) => r.notVerifiedHere).map((r) => r.kernel);
@@ -380,15 +395,22 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   }
 
   let proposals: Candidate[];
+  let rejected: Rejection[] | undefined;
   try {
     opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
-    proposals = await resolved.proposer.propose({
-      unit,
-      spec: kspec,
-      sourceText: ctx.sourceText,
-      sourcePath: ctx.sourcePath,
-      facts,
-    });
+    const request = { unit, spec: kspec, sourceText: ctx.sourceText, sourcePath: ctx.sourcePath, facts };
+    // Model proposers also say why an answer gave no candidate: kept for the report.
+    const detailed = (resolved.proposer as { proposeDetailed?: (r: typeof request) => Promise<{ candidates: Candidate[]; rejected: Rejection[] }> }).proposeDetailed;
+    if (detailed) {
+      const r = await detailed.call(resolved.proposer, request);
+      proposals = r.candidates;
+      rejected = r.rejected;
+      for (const x of rejected) opts.log(`autopar: ${kspec.name}: ${x.label}: no candidate — ${x.reason}`);
+    } else {
+      proposals = await resolved.proposer.propose(request);
+    }
+    const modelFailure = (resolved.proposer as { lastModelFailure?: string | null }).lastModelFailure;
+    if (modelFailure) opts.log(`autopar: ${kspec.name}: the model gave no candidates (${modelFailure}); the analyzer's are verified`);
   } catch (err) {
     // A proposer failure is not a verdict: nothing is stored, the next build asks again.
     return {
@@ -490,6 +512,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       ? { label: choice.chosen.label, proposer: choice.chosen.proposer, speedup: choice.chosen.verdict.speedup }
       : null,
     candidates: records,
+    ...(rejected?.length ? { rejected } : {}),
     durationMs: performance.now() - started,
     ...(choice.pending ? { speedPending: true } : {}),
     ...(skippedChecks.length ? { skippedChecks } : {}),
@@ -712,7 +735,7 @@ async function withTexts(store: TieredStore, m: Manifest): Promise<Array<Candida
 }
 
 function describe(id: ProposerIdentity): string {
-  return id.model ? `${id.kind} ${id.model}` : id.kind;
+  return describeProposer(id);
 }
 
 function progressLine(r: KernelReport, conditionsNote: string): string {

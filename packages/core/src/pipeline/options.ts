@@ -3,9 +3,10 @@
 // and a test checks that the two agree.
 import { isAbsolute, resolve } from 'node:path';
 import type { BuildOptions } from './build.js';
-import type { ProposerChoice } from './proposer.js';
 import { remoteAuthFromEnv } from '../store/http-remote.js';
 import { parseSize } from '../store/size.js';
+import { PROPOSER_CHOICES, type ProposerChoice } from './proposer.js';
+import { MODEL_OUTPUTS, type ModelOutput } from '../propose/model-forms.js';
 
 export interface BuildTargetOptions {
   sources?: string[];
@@ -23,7 +24,7 @@ export interface BuildTargetOptions {
   cacheDir?: string;
   offline?: boolean;
   requestTimeoutMs?: number;
-  modelOutput?: 'function' | 'plan' | 'both';
+  modelOutput?: ModelOutput;
   checkImpliedPlans?: boolean;
   // --- shared store (README, "Sharing the store") ---
   /** Local store size cap: bytes, or a size like "2G", "500M". */
@@ -36,6 +37,17 @@ export interface BuildTargetOptions {
   storeReadonly?: boolean;
   noGenerate?: boolean;
   regressionBaseline?: string;
+  /** Embedded model (proposer embedded/auto/portfolio): catalog name, GGUF path, Ollama store name or hf: URI. */
+  embeddedModel?: string;
+  /** What the embedded model is asked for (default 'menu'). */
+  embeddedOutput?: ModelOutput;
+  /** Models folder (default env AUTOPAR_MODELS_DIR, else the user cache folder). */
+  modelsDir?: string;
+  /** llama.cpp threads for the embedded model (default 1 while other work runs, else all cores). */
+  modelThreads?: number;
+  /** Model budget per build: most model calls / seconds (default no limit). */
+  modelMaxCalls?: number;
+  modelMaxSeconds?: number;
 }
 
 export const DEFAULT_TARGET_OPTIONS = {
@@ -59,9 +71,11 @@ export const DEFAULT_TARGET_OPTIONS = {
   remoteCacheTrusted: false,
   storeReadonly: false,
   noGenerate: false,
+  embeddedModel: 'gemma3-270m',
+  embeddedOutput: 'menu',
 } as const satisfies BuildTargetOptions;
 
-const PROPOSERS: ProposerChoice[] = ['auto', 'ollama', 'analyzer', 'none'];
+const PROPOSERS: ProposerChoice[] = PROPOSER_CHOICES;
 
 export class OptionsError extends Error {
   constructor(message: string) {
@@ -84,8 +98,19 @@ export function resolveBuildOptions(
   if (o.kind !== 'executable' && o.kind !== 'static-library') {
     throw new OptionsError(`option "kind" is "${o.kind}"; use "executable" or "static-library"`);
   }
-  if (!['function', 'plan', 'both'].includes(o.modelOutput)) {
-    throw new OptionsError(`option "modelOutput" is "${o.modelOutput}"; use "function", "plan" or "both"`);
+  for (const key of ['modelOutput', 'embeddedOutput'] as const) {
+    if (!MODEL_OUTPUTS.includes(o[key])) {
+      throw new OptionsError(`option "${key}" is "${o[key]}"; use one of ${MODEL_OUTPUTS.map((m) => `"${m}"`).join(', ')}`);
+    }
+  }
+  for (const key of ['modelThreads', 'modelMaxCalls'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= (key === 'modelMaxCalls' ? 0 : 1))) {
+      throw new OptionsError(`option "${key}" must be a ${key === 'modelMaxCalls' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (o.modelMaxSeconds !== undefined && !(typeof o.modelMaxSeconds === 'number' && o.modelMaxSeconds >= 0)) {
+    throw new OptionsError(`option "modelMaxSeconds" must be a non-negative number of seconds, got ${JSON.stringify(o.modelMaxSeconds)}`);
   }
   if (typeof o.threshold !== 'number' || !(o.threshold > 0)) {
     throw new OptionsError(`option "threshold" must be a positive number (e.g. 1.05), got ${JSON.stringify(o.threshold)}`);
@@ -138,6 +163,12 @@ export function resolveBuildOptions(
     remoteCacheTrusted: o.remoteCacheTrusted || env.AUTOPAR_REMOTE_CACHE_TRUSTED === '1',
     noGenerate: o.noGenerate || env.AUTOPAR_NO_GENERATE === '1',
     regressionBaseline: (env.AUTOPAR_REGRESSION_BASELINE || o.regressionBaseline) && abs((env.AUTOPAR_REGRESSION_BASELINE || o.regressionBaseline)!),
+    embeddedModel: env.AUTOPAR_EMBEDDED_MODEL ?? o.embeddedModel,
+    embeddedOutput: o.embeddedOutput,
+    modelsDir: o.modelsDir ? abs(o.modelsDir) : undefined,
+    modelThreads: env.AUTOPAR_MODEL_THREADS ? Number(env.AUTOPAR_MODEL_THREADS) : o.modelThreads,
+    modelMaxCalls: o.modelMaxCalls,
+    modelMaxSeconds: o.modelMaxSeconds,
     log: ctx.log,
     verbose: ctx.verbose,
   };

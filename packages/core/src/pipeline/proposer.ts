@@ -1,16 +1,36 @@
 // Which proposer a build uses, and its identity for the key.
 //
-// `auto` (the default) asks the Ollama server first and falls back to the
-// built-in analyzer when no server answers. When the server is down, the last
+// `auto` (the default) asks the Ollama server first; when no server answers, it uses
+// the embedded model (node-llama-cpp) when that model is installed, else the built-in
+// analyzer. `embedded` runs the embedded model only. `portfolio` runs the analyzer and
+// a model (Ollama when reachable, else the embedded model) for every kernel; the
+// verifier keeps the fastest verified candidate. A model budget (calls, seconds) per
+// build stops asking the model once spent; what was spent goes into the report.
+// When the server is down, the last
 // identity (model digest) seen from it is remembered in the cache folder, so a
 // CI job without a model server still finds the variants a developer's build
 // verified — lookups never need the model, only misses do.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Proposer, ProposerIdentity } from '../propose/types.js';
+import { ProposerUnavailable, type Candidate, type ProposeRequest, type Proposer, type ProposerIdentity } from '../propose/types.js';
+import type { ModelOutput } from '../propose/model-forms.js';
 
-export type ProposerChoice = 'auto' | 'ollama' | 'analyzer' | 'none';
+export type ProposerChoice = 'auto' | 'ollama' | 'embedded' | 'portfolio' | 'analyzer' | 'none';
+export const PROPOSER_CHOICES: ProposerChoice[] = ['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none'];
+
+/** What the model(s) of a build spent, with the budget it had. */
+export interface ModelSpendReport {
+  calls: number;
+  seconds: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Seconds spent loading an embedded model. */
+  loadSeconds?: number;
+  budget: { calls: number | null; seconds: number | null };
+  /** Kernels that were not sent to the model because the budget was spent. */
+  refusedForBudget: number;
+}
 
 export interface ResolvedProposer {
   /** null when no proposer can run now: lookups still work, misses keep the original. */
@@ -19,6 +39,8 @@ export interface ResolvedProposer {
   identity: ProposerIdentity;
   /** One line for the user when the configured proposer is not reachable. */
   note?: string;
+  /** What the model spent so far in this build (absent when no model runs). */
+  spend?: () => ModelSpendReport;
 }
 
 export interface ResolveOptions {
@@ -27,14 +49,47 @@ export interface ResolveOptions {
   host?: string;
   cacheDir: string;
   timeoutMs?: number;
+  /** Output form of an Ollama model ('function' when absent). */
+  modelOutput?: ModelOutput;
+  /** Embedded model reference (name, path, Ollama store name, hf: URI). */
+  embeddedModel?: string;
+  /** Output form of the embedded model. */
+  embeddedOutput?: ModelOutput;
+  modelsDir?: string;
+  modelThreads?: number;
+  /** Model budget per build: at most this many model calls / seconds; null or absent = no limit. */
+  modelMaxCalls?: number;
+  modelMaxSeconds?: number;
 }
 
 export async function resolveProposer(opts: ResolveOptions): Promise<ResolvedProposer> {
   if (opts.choice === 'none') return { proposer: null, identity: { kind: 'none' } };
   if (opts.choice === 'analyzer') return analyzer();
+  if (opts.choice === 'embedded') {
+    try {
+      return withBudget(await embedded(opts), opts);
+    } catch (err) {
+      if (!(err instanceof ProposerUnavailable)) throw err;
+      // The identity cannot be known without the file: nothing is looked up, nothing proposed.
+      return { proposer: null, identity: { kind: 'embedded', model: opts.embeddedModel, modelDigest: 'unknown' }, note: `${err.message} — changed kernels keep their original code` };
+    }
+  }
+  if (opts.choice === 'auto' || opts.choice === 'portfolio') {
+    const model = await firstModel(opts);
+    const a = await analyzer();
+    if (opts.choice === 'auto') {
+      if (model.resolved) return withBudget(model.resolved, opts);
+      return { ...a, note: `${model.why.join('; ')} — using the built-in analyzer` };
+    }
+    if (!model.resolved) return { ...a, note: `portfolio: no model (${model.why.join('; ')}) — the built-in analyzer proposes alone` };
+    const budgeted = withBudget(model.resolved, opts);
+    const { PortfolioProposer } = await import('../propose/portfolio.js');
+    const portfolio = new PortfolioProposer(a.proposer!, budgeted.proposer!, { analyzer: a.identity, model: budgeted.identity });
+    return { proposer: portfolio, identity: await portfolio.identify(), spend: budgeted.spend };
+  }
 
-  const { OllamaProposer } = await import('../propose/ollama.js');
-  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs });
+  const { OllamaProposer, identityForOutput } = await import('../propose/ollama.js');
+  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput });
   const rememberedAt = join(opts.cacheDir, 'proposers', idFile(opts.host ?? defaultHost(), opts.model));
   try {
     const identity = await ollama.identify();
@@ -42,18 +97,105 @@ export async function resolveProposer(opts: ResolveOptions): Promise<ResolvedPro
     return { proposer: ollama, identity };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    if (opts.choice === 'auto') {
-      const a = await analyzer();
-      return { ...a, note: `${why} — using the built-in analyzer` };
-    }
     // Explicit ollama: keep looking up what this model verified before, propose nothing new.
     const known = await recall(rememberedAt);
     return {
       proposer: null,
-      identity: known ?? { kind: 'ollama', model: opts.model, modelDigest: 'unknown' },
+      // The output form changes the prompt: it is in the identity also when recalled.
+      identity: known ? identityForOutput(known, opts.modelOutput ?? 'function') : { kind: 'ollama', model: opts.model, modelDigest: 'unknown' },
       note: `${why} — cached variants are used, changed kernels keep their original code`,
     };
   }
+}
+
+/** Ollama when it answers, else the embedded model when it is installed; with why not, otherwise. */
+async function firstModel(opts: ResolveOptions): Promise<{ resolved: ResolvedProposer | null; why: string[] }> {
+  const why: string[] = [];
+  const { OllamaProposer } = await import('../propose/ollama.js');
+  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput });
+  try {
+    const identity = await ollama.identify();
+    await remember(join(opts.cacheDir, 'proposers', idFile(opts.host ?? defaultHost(), opts.model)), identity);
+    return { resolved: { proposer: ollama, identity }, why };
+  } catch (err) {
+    why.push(err instanceof Error ? err.message : String(err));
+  }
+  try {
+    return { resolved: await embedded(opts), why };
+  } catch (err) {
+    if (!(err instanceof ProposerUnavailable)) throw err;
+    why.push(`no embedded model: ${err.message}`);
+  }
+  return { resolved: null, why };
+}
+
+async function embedded(opts: ResolveOptions): Promise<ResolvedProposer> {
+  const { EmbeddedProposer, DEFAULT_EMBEDDED_MODEL } = await import('../propose/embedded.js');
+  const proposer = new EmbeddedProposer({
+    model: opts.embeddedModel ?? DEFAULT_EMBEDDED_MODEL,
+    modelsDir: opts.modelsDir,
+    threads: opts.modelThreads,
+    output: opts.embeddedOutput ?? 'menu',
+    timeoutMs: opts.timeoutMs,
+  });
+  return { proposer, identity: await proposer.identify() };
+}
+
+interface Spending {
+  spent: { calls: number; seconds: number; inputTokens: number; outputTokens: number; loadSeconds?: number };
+}
+
+/**
+ * Wraps a model proposer with the build's budget: once the calls or seconds are spent,
+ * further kernels are refused (ProposerUnavailable: the kernel keeps its original code
+ * and nothing is stored, so a later build asks again).
+ */
+function withBudget(r: ResolvedProposer, opts: ResolveOptions): ResolvedProposer {
+  const inner = r.proposer as (Proposer & Partial<Spending>) | null;
+  if (!inner) return r;
+  const calls = opts.modelMaxCalls ?? null;
+  const seconds = opts.modelMaxSeconds ?? null;
+  let refused = 0;
+  const spent = () => inner.spent ?? { calls: 0, seconds: 0, inputTokens: 0, outputTokens: 0 };
+  const budgeted: Proposer = {
+    identify: () => inner.identify(),
+    async propose(req: ProposeRequest): Promise<Candidate[]> {
+      const s = spent();
+      if ((calls !== null && s.calls >= calls) || (seconds !== null && s.seconds >= seconds)) {
+        refused++;
+        throw new ProposerUnavailable(`model budget spent (${s.calls} calls, ${s.seconds.toFixed(1)} s of ${calls ?? '∞'} calls, ${seconds ?? '∞'} s)`);
+      }
+      return inner.propose(req);
+    },
+  };
+  // Keep the detailed form (rejected answers) reachable for the report.
+  const detailed = (inner as { proposeDetailed?: (q: ProposeRequest) => Promise<unknown> }).proposeDetailed;
+  if (detailed) {
+    (budgeted as { proposeDetailed?: unknown }).proposeDetailed = async (req: ProposeRequest) => {
+      const s = spent();
+      if ((calls !== null && s.calls >= calls) || (seconds !== null && s.seconds >= seconds)) {
+        refused++;
+        throw new ProposerUnavailable(`model budget spent (${s.calls} calls, ${s.seconds.toFixed(1)} s of ${calls ?? '∞'} calls, ${seconds ?? '∞'} s)`);
+      }
+      return detailed.call(inner, req);
+    };
+  }
+  return {
+    ...r,
+    proposer: budgeted,
+    spend: () => {
+      const s = spent();
+      return {
+        calls: s.calls,
+        seconds: Math.round(s.seconds * 1000) / 1000,
+        inputTokens: s.inputTokens,
+        outputTokens: s.outputTokens,
+        ...(s.loadSeconds !== undefined ? { loadSeconds: Math.round(s.loadSeconds * 1000) / 1000 } : {}),
+        budget: { calls, seconds },
+        refusedForBudget: refused,
+      };
+    },
+  };
 }
 
 async function analyzer(): Promise<ResolvedProposer> {

@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { extractKernels } from '../kernel/extract.js';
 import type { KernelSpec } from '../spec/types.js';
 import { identityForOutput, OllamaProposer } from './ollama.js';
-import { planFormatSchema } from './ollama-plan.js';
 import { extractPlanJson } from './extract-code-plan.js';
+import { kernelNames, planGrammarSchema, PLAN_GRAMMAR_VERSION } from './plan-grammar.js';
+import { analyzeState } from '../analysis/analyze.js';
 import { TEMPLATE_VERSION } from '../strategy/zero-shot.js';
-import { PLAN_TEMPLATE_VERSION } from '../strategy/plan-zero-shot.js';
+import { PLAN_GRAMMAR_TEMPLATE_VERSION } from '../strategy/plan-zero-shot.js';
 import { startScriptedOllama, type ScriptedOllama, type ScriptedReply } from '../../../../tools/scripted-ollama/server.mjs';
 
 const MODEL = 'qwen2.5:1.5b';
@@ -42,8 +43,9 @@ describe('OllamaProposer plan output', () => {
     expect(c!.legality).toEqual({ ok: true, errors: [], warnings: [], unproven: [] });
     expect(c!.functionText).toMatch(/#pragma omp parallel for\n\s*for \(int i = 0; i < n; i\+\+\)/);
     const body = srv!.requests.find((q) => q.path === '/api/chat')!.body as { format: unknown; messages: Array<{ content: string }> };
-    expect(body.format).toEqual(planFormatSchema());
-    expect(JSON.stringify(body.format)).not.toContain('$ref');
+    // The per-kernel grammar form: the kernel's loop ids and names as enums.
+    expect(body.format).toEqual(planGrammarSchema(kernelNames(analyzeState(request('twice').unit, request('twice').spec))));
+    expect(JSON.stringify(body.format)).toContain('"enum":["L1"]');
     expect(body.messages[1]!.content).toContain('for (int i = 0; i < n; i++)  // L1');
     expect(body.messages[1]!.content).toMatch(/L1 line 3: for 0 <= i < n, trips n -> PARALLEL/);
   });
@@ -82,8 +84,9 @@ describe('OllamaProposer plan output', () => {
     const b = await proposer('both').identify();
     expect(f).toMatchObject({ strategy: 'zero-shot', templateVersion: TEMPLATE_VERSION, options: { seed: 42, temperature: 0.2, num_ctx: 8192, num_predict: 2048 } });
     expect(f.options).not.toHaveProperty('planSchema');
-    expect(p).toMatchObject({ strategy: 'plan-zero-shot', templateVersion: PLAN_TEMPLATE_VERSION, options: { planSchema: expect.stringMatching(/^[0-9a-f]{16}$/) } });
-    expect(b).toMatchObject({ strategy: 'zero-shot+plan-zero-shot', templateVersion: `${TEMPLATE_VERSION}+${PLAN_TEMPLATE_VERSION}` });
+    expect(p).toMatchObject({ strategy: 'plan-zero-shot', templateVersion: PLAN_GRAMMAR_TEMPLATE_VERSION, options: { planGrammar: PLAN_GRAMMAR_VERSION } });
+    expect(b).toMatchObject({ strategy: 'zero-shot+plan-zero-shot', templateVersion: `${TEMPLATE_VERSION}+${PLAN_GRAMMAR_TEMPLATE_VERSION}` });
+    expect(f.options).not.toHaveProperty('planGrammar');
     expect(identityForOutput(f, 'plan')).toEqual(p);
     expect(identityForOutput(p, 'function')).toEqual(f);
   });

@@ -55,10 +55,17 @@ export function planFormatSchema(): object {
 export type PlanAnswer = { candidate: Candidate; reason?: undefined } | { candidate: null; reason: string };
 
 /** Turns one model answer into a plan candidate, or says why there is none. */
-export function planCandidate(raw: string, state: AnalysisState, label: string, proposer: ProposerIdentity): PlanAnswer {
+export function planCandidate(
+  raw: string,
+  state: AnalysisState,
+  label: string,
+  proposer: ProposerIdentity,
+  /** Turns the answer's JSON into the plan format (e.g. from the grammar form); identity by default. */
+  toPlan: (answer: unknown) => unknown = (x) => x,
+): PlanAnswer {
   const extracted = extractPlanJson(raw);
   if (extracted.reason !== undefined) return { candidate: null, reason: extracted.reason };
-  const valid = validatePlan(extracted.value);
+  const valid = validatePlan(toPlan(extracted.value));
   if (!valid.ok) return { candidate: null, reason: `the plan does not match plan.schema.json: ${valid.errors.slice(0, 5).join('; ')}` };
   const plan = valid.plan;
   // Legality BEFORE any code exists.

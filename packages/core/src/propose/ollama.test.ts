@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { OllamaProposer, resolveOllamaHost } from './ollama.js';
-import { ProposerUnavailable, type ProposeRequest } from './types.js';
+import { describeProposer, ProposerUnavailable, type ProposeRequest } from './types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
 import { TEMPLATE_VERSION } from '../strategy/zero-shot.js';
@@ -80,7 +80,29 @@ describe('OllamaProposer.identify', () => {
       strategy: 'zero-shot',
       templateVersion: TEMPLATE_VERSION,
       options: { seed: 42, temperature: 0.2, num_ctx: 8192, num_predict: 2048 },
+      // The scripted server lists its models with family "scripted": the identity says so.
+      scripted: true,
     });
+    expect(describeProposer(id)).toBe(`ollama ${MODEL} (scripted test server, not a model)`);
+  });
+
+  it('a server that does not call itself scripted gives no scripted mark', async () => {
+    const s = await serve([]);
+    // What a real Ollama lists: its own family name for the model.
+    const real = { models: [{ name: MODEL, model: MODEL, digest: DIGEST, details: { family: 'qwen2', families: ['qwen2'] } }] };
+    const fetchReal: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/api/tags')) return new Response(JSON.stringify(real), { headers: { 'content-type': 'application/json' } });
+      return fetch(input, init);
+    };
+    const saved = globalThis.fetch;
+    globalThis.fetch = fetchReal;
+    try {
+      const id = await new OllamaProposer({ model: MODEL, host: s.url }).identify();
+      expect(id.scripted).toBeUndefined();
+      expect(describeProposer(id)).toBe(`ollama ${MODEL}`);
+    } finally {
+      globalThis.fetch = saved;
+    }
   });
 
   it("finds a model asked for without its tag as '<name>:latest'", async () => {

@@ -5,28 +5,25 @@
 // the original kernel or uses the built-in analyzer. An answer that contains no
 // usable function is not an error: it yields no candidate, with the reason recorded.
 //
-// Output forms (option `output`, part of the identity and so of the key):
-//   'function' (default): the zero-shot prompt; the model writes the whole function.
-//   'plan':     the plan-zero-shot prompt with Ollama structured outputs (`format` = the
-//               plan schema); the answer is a JSON plan, checked for legality and only
-//               then applied (ollama-plan.ts). An illegal plan is a candidate with no
-//               text that the verifier's plan-legality stage rejects before compile.
-//   'both':     one request of each, function first: two candidates.
-// 'function' stays the default so that existing caches and one-request-per-kernel
-// budgets are unchanged; choose 'plan' or 'both' to get the analyzer-guided pipeline.
-import { createHash } from 'node:crypto';
+// Output forms (option `output`, part of the identity and so of the key): see
+// model-forms.ts ('function', 'plan', 'menu', 'both'). 'function' stays the default so
+// that existing caches and one-request-per-kernel budgets are unchanged.
+//
+// Identity: the digest comes from /api/tags. What the server says about itself is kept
+// too: the scripted test server (tools/scripted-ollama) lists its models with family
+// "scripted", and such an identity says so (`scripted: true`), in the key and in every
+// report, so its canned answers never pass for a model's.
 import { Ollama } from 'ollama';
 import type { ChatResponse, ListResponse, Message } from 'ollama';
-import { extractFunction } from './extract-code.js';
 import { ProposerUnavailable } from './types.js';
 import type { Candidate, ProposeRequest, Proposer, ProposerIdentity } from './types.js';
-import { buildZeroShotPrompt, STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
-import { buildPlanPrompt, PLAN_STRATEGY, PLAN_TEMPLATE_VERSION } from '../strategy/plan-zero-shot.js';
-import { analyzeState } from '../analysis/analyze.js';
-import { loopMarks, planCandidate, planFacts, planFormatSchema } from './ollama-plan.js';
+import { STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
+import { identityForModelOutput, MODEL_OUTPUTS, proposeInForm, type ChatRequest, type ModelOutput, type ProposalResult } from './model-forms.js';
 
-/** What the model is asked to write: see the header. */
-export type OllamaOutput = 'function' | 'plan' | 'both';
+export type { ProposalResult, Rejection } from './model-forms.js';
+
+/** What the model is asked to write: see model-forms.ts. */
+export type OllamaOutput = ModelOutput;
 export const DEFAULT_OLLAMA_OUTPUT: OllamaOutput = 'function';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -58,20 +55,16 @@ export interface OllamaProposerOptions {
   /** Stream the answer (NDJSON) or ask for one JSON reply. Default true. Does not change the output. */
   stream?: boolean;
   sampling?: Partial<OllamaSampling>;
-  /** Whole function, JSON plan, or both (two requests). Default 'function'. In the identity. */
+  /** Whole function, JSON plan, menu pick, or function and plan. Default 'function'. In the identity. */
   output?: OllamaOutput;
 }
 
-export interface Rejection {
-  label: string;
-  reason: string;
-  rawResponse: string;
-}
-
-export interface ProposalResult {
-  candidates: Candidate[];
-  /** Answers that gave no candidate, with why (for the report). */
-  rejected: Rejection[];
+/** What a proposer spent so far (for the model budget and the report). */
+export interface ModelSpend {
+  calls: number;
+  seconds: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /** The URL the `ollama` client will use for `host` (it accepts "host:port" and ":port"). */
@@ -133,11 +126,12 @@ export class OllamaProposer implements Proposer {
   readonly output: OllamaOutput;
   private readonly options: OllamaProposerOptions;
   private identity: ProposerIdentity | null = null;
+  readonly spent: ModelSpend = { calls: 0, seconds: 0, inputTokens: 0, outputTokens: 0 };
 
   constructor(options: OllamaProposerOptions) {
     this.options = options;
     this.output = options.output ?? DEFAULT_OLLAMA_OUTPUT;
-    if (!['function', 'plan', 'both'].includes(this.output)) throw new Error(`ollama output must be 'function', 'plan' or 'both', not '${String(this.output)}'`);
+    if (!MODEL_OUTPUTS.includes(this.output)) throw new Error(`ollama output must be one of ${MODEL_OUTPUTS.join(', ')}, not '${String(this.output)}'`);
     this.model = options.model;
     this.host = resolveOllamaHost(options.host);
     this.timeoutMs = options.timeoutMs ?? 120_000;
@@ -209,6 +203,8 @@ export class OllamaProposer implements Proposer {
       strategy: STRATEGY,
       templateVersion: TEMPLATE_VERSION,
       options: { ...this.sampling },
+      // The server's own word on what it serves: the scripted test server says "scripted".
+      ...(isScripted(entry) ? { scripted: true } : {}),
     };
     this.identity = identityForOutput(this.identity, this.output);
     return this.identity;
@@ -225,71 +221,29 @@ export class OllamaProposer implements Proposer {
 
   /** Like propose(), and also says why an answer gave no candidate. */
   async proposeDetailed(req: ProposeRequest): Promise<ProposalResult> {
-    const result: ProposalResult = { candidates: [], rejected: [] };
-    const add = (r: ProposalResult) => {
-      result.candidates.push(...r.candidates);
-      result.rejected.push(...r.rejected);
-    };
-    if (this.output !== 'plan') add(await this.proposeFunction(req));
-    if (this.output !== 'function') add(await this.proposePlan(req));
-    return result;
-  }
-
-  /** The zero-shot request: the model writes the whole function. */
-  private async proposeFunction(req: ProposeRequest): Promise<ProposalResult> {
     const identity = await this.identify();
-    const prompt = buildZeroShotPrompt({ unit: req.unit, spec: req.spec, facts: req.facts });
-    const messages: Message[] = [
-      { role: 'system', content: prompt.system },
-      { role: 'user', content: prompt.user },
-    ];
-    const label = `${STRATEGY}#1`;
-    const raw = await this.chat(messages, req.signal);
-    const extracted = extractFunction(raw, req.unit.name);
-    if (extracted.code === null) {
-      return { candidates: [], rejected: [{ label, reason: extracted.reason, rawResponse: raw }] };
-    }
-    return {
-      candidates: [{ label, proposer: identity, functionText: extracted.code, rawResponse: raw }],
-      rejected: [],
-    };
-  }
-
-  /** The plan request: structured output against the plan schema; legality checked before any code. */
-  private async proposePlan(req: ProposeRequest): Promise<ProposalResult> {
-    const identity = await this.identify();
-    const label = `${PLAN_STRATEGY}#1`;
-    let state;
-    try {
-      state = analyzeState(req.unit, req.spec);
-    } catch (err) {
-      // Without the analysis there are no loop ids to plan against and nothing to check a plan with.
-      return { candidates: [], rejected: [{ label, reason: `cannot analyze ${req.unit.name} for a plan: ${(err as Error).message}`, rawResponse: '' }] };
-    }
-    const prompt = buildPlanPrompt({ unit: req.unit, spec: req.spec, facts: planFacts(state, req.facts), loops: loopMarks(state) });
-    const messages: Message[] = [
-      { role: 'system', content: prompt.system },
-      { role: 'user', content: prompt.user },
-    ];
-    const raw = await this.chat(messages, req.signal, planFormatSchema());
-    const r = planCandidate(raw, state, label, identity);
-    if (r.candidate === null) return { candidates: [], rejected: [{ label, reason: r.reason, rawResponse: raw }] };
-    return { candidates: [r.candidate], rejected: [] };
+    return proposeInForm(req, this.output, identity, (c: ChatRequest) =>
+      this.chat([{ role: 'system', content: c.system }, { role: 'user', content: c.user }], c.signal, c.schema),
+    );
   }
 
   /** One chat turn; returns the assistant's text. */
   private async chat(messages: Message[], signal?: AbortSignal, format?: object): Promise<string> {
+    const started = performance.now();
+    this.spent.calls++;
     const attempt = async (): Promise<string> => {
       const { ollama, done, explain } = this.client(this.timeoutMs, signal);
       try {
         const base = { model: this.model, messages, options: { ...this.sampling }, ...(format ? { format } : {}) };
         if (!this.stream) {
           const res: ChatResponse = await ollama.chat({ ...base, stream: false });
+          this.count(res);
           return res.message?.content ?? '';
         }
         let text = '';
         for await (const part of await ollama.chat({ ...base, stream: true })) {
           text += part.message?.content ?? '';
+          if (part.done) this.count(part);
         }
         return text;
       } catch (err) {
@@ -308,7 +262,15 @@ export class OllamaProposer implements Proposer {
         throw new ProposerUnavailable(`Ollama at ${this.host} failed POST /api/chat for '${this.model}' (HTTP ${d.status}: ${d.text}).`);
       }
       throw this.unreachable(err, 'POST /api/chat');
+    } finally {
+      this.spent.seconds += (performance.now() - started) / 1000;
     }
+  }
+
+  /** Token counts of one finished answer (Ollama reports them in the last message). */
+  private count(res: { prompt_eval_count?: number; eval_count?: number }): void {
+    this.spent.inputTokens += res.prompt_eval_count ?? 0;
+    this.spent.outputTokens += res.eval_count ?? 0;
   }
 
   private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
@@ -322,20 +284,13 @@ export class OllamaProposer implements Proposer {
   }
 }
 
-/**
- * An Ollama identity for an output form: strategy and template version name the
- * prompt(s), and plan forms add the digest of the structured-output schema to the
- * options. 'function' is the zero-shot identity as it always was.
- */
+/** An Ollama identity for an output form (see model-forms.ts). */
 export function identityForOutput(base: ProposerIdentity, output: OllamaOutput): ProposerIdentity {
-  const { planSchema: _drop, ...options } = (base.options ?? {}) as Record<string, unknown>;
-  if (output === 'function') return { ...base, strategy: STRATEGY, templateVersion: TEMPLATE_VERSION, options };
-  const withSchema = { ...options, planSchema: planSchemaDigest() };
-  if (output === 'plan') return { ...base, strategy: PLAN_STRATEGY, templateVersion: PLAN_TEMPLATE_VERSION, options: withSchema };
-  return { ...base, strategy: `${STRATEGY}+${PLAN_STRATEGY}`, templateVersion: `${TEMPLATE_VERSION}+${PLAN_TEMPLATE_VERSION}`, options: withSchema };
+  return identityForModelOutput(base, output);
 }
 
-/** The structured-output schema sent with plan requests changes the answers: its digest is in the identity. */
-function planSchemaDigest(): string {
-  return createHash('sha256').update(JSON.stringify(planFormatSchema())).digest('hex').slice(0, 16);
+/** What the server says about the model it lists: the scripted test server's family is "scripted". */
+function isScripted(entry: { details?: { family?: string; families?: string[] | null } }): boolean {
+  const d = entry.details;
+  return d?.family === 'scripted' || (Array.isArray(d?.families) && d.families.includes('scripted'));
 }

