@@ -112,6 +112,16 @@ program
     else for (const c of checks) process.stdout.write(`${c.ok ? ' ok ' : 'MISS'}  ${c.name.padEnd(22)} ${c.detail}${c.ok || !c.fix ? '' : `\n      fix: ${c.fix}`}\n`);
   });
 
+program
+  .command('proposer')
+  .description('print which proposer a build would use now (model and digest, or none reachable); never proposes')
+  .option('--model <name>', 'Ollama model (default qwen2.5:1.5b, or AUTOPAR_MODEL)')
+  .option('--host <url>', 'Ollama host (default OLLAMA_HOST or http://127.0.0.1:11434)')
+  .action(async (flags) => {
+    const { describeCurrentProposer } = await import('./proposer-command.js');
+    process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host })) + '\n');
+  });
+
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);
   try {
