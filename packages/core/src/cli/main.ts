@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AUTOPAR_VERSION } from '../version.js';
 import { readProject } from './project.js';
+import { registerSpecCommands } from './spec-command.js';
 
 const program = new Command();
 program
@@ -121,6 +122,9 @@ program
     const { describeCurrentProposer } = await import('./proposer-command.js');
     process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host })) + '\n');
   });
+
+// Commands that live in their own file register here, one line each.
+registerSpecCommands(program);
 
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);

@@ -12,8 +12,7 @@
 // the proposer a build would use now (a runtime input: when a model server comes up after
 // an offline build, the hash changes and Nx does not replay the analyzer-only result).
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
 
 export interface AutoparPluginOptions {
@@ -113,14 +112,9 @@ function nodesForSpec(
  * bin is not linked and would run whatever is published there.
  */
 export function autoparCommand(workspaceRoot: string): string {
-  try {
-    const req = createRequire(join(workspaceRoot, 'package.json'));
-    const pkgJson = req.resolve('@autopar/core/package.json');
-    const bin = relative(workspaceRoot, join(dirname(pkgJson), 'bin', 'autopar.js')).split('\\').join('/');
-    if (existsSync(join(workspaceRoot, bin)) && !bin.includes(' ')) return `node ${bin}`;
-  } catch {
-    /* not installed where the workspace resolves packages: fall back to npx, which never downloads */
-  }
+  // Where npm, yarn and pnpm put a direct dependency (and npm workspaces link this repo's package).
+  const bin = 'node_modules/@autopar/core/bin/autopar.js';
+  if (existsSync(join(workspaceRoot, bin))) return `node ${bin}`;
   return 'npx --no-install autopar';
 }
 

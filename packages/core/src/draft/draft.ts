@@ -1,6 +1,7 @@
 // Drafting a kernel spec from its code: what `autopar spec init`, `nx g @autopar/nx:kernel`
-// and `autopar spec calibrate` start from. Everything here is a guess read off the source
-// and the dependence analysis (packages/core/src/analysis), never a fact: every guessed
+// and `autopar spec calibrate` start from. (Its own folder: it reads the analysis, the spec
+// types and the verifier, and only the CLI and the Nx generator read it — no folder cycle.)
+// Everything here is a guess read off the source and the dependence analysis (packages/core/src/analysis), never a fact: every guessed
 // field is listed in `confirm` with why it was chosen, for the user to check.
 //
 //  - arguments: signature order; pointers are buffers, the rest scalars;
@@ -22,8 +23,8 @@ import { boundsOf, expandDefs, provablyNonNegative, toPoly } from '../analysis/a
 import { add, constPoly, factorNames, isIndexFactor, polyText, type Poly } from '../analysis/poly.js';
 import type { Access } from '../analysis/accesses.js';
 import type { LoopNode } from '../analysis/loops.js';
-import type { ArgSpec, ElemType, GeneratorSpec, InitSpec, KernelSpec, SizeBinding, Tolerance } from './types.js';
-import { evaluateExpression } from './expr.js';
+import type { ArgSpec, ElemType, GeneratorSpec, InitSpec, KernelSpec, SizeBinding, Tolerance } from '../spec/types.js';
+import { evaluateExpression } from '../spec/expr.js';
 
 /** One guess the user should confirm: the JSON path of the field and why it was chosen. */
 export interface DraftNote {
