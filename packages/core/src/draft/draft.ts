@@ -214,8 +214,11 @@ function bufferKind(accesses: Access[], baseType: string): { kind: 'input' | 'ou
   if (reads.length === 0) return { kind: 'output' };
   // The first access in program order is a plain store: the kernel initializes it before
   // reading it back, so its values on entry do not matter.
-  const first = [...accesses].sort((a, b) => a.node.startIndex - b.node.startIndex)[0]!;
-  if (first.write && !first.read) {
+  // Within one statement the right-hand side runs first: `y[i] = a*x[i] + y[i]` reads y.
+  const firstStatement = [...accesses].sort((a, b) => a.statement.startIndex - b.statement.startIndex)[0]!.statement;
+  const inFirst = accesses.filter((a) => a.statement.id === firstStatement.id);
+  const first = inFirst[0]!;
+  if (inFirst.every((a) => a.write && !a.read)) {
     return { kind: 'output', note: `read and written, but its first access (line ${first.line}) stores: an output; make it inout if that store does not cover every element the kernel reads` };
   }
   return { kind: 'inout', note: `read before it is written (line ${first.line}): inout` };
