@@ -61,7 +61,7 @@ program
   .description('run the whole verifier on a candidate function; exit 0 when accepted, 1 when rejected')
   .argument('<project-dir>', 'project folder holding autopar.spec.json')
   .requiredOption('--kernel <name>', 'kernel name as in the spec')
-  .requiredOption('--candidate <file.c>', 'file holding the rewritten kernel function')
+  .requiredOption('--candidate <file.c>', 'the rewritten kernel function, alone or in a drop-in copy of the original file (its #defines and helpers are reconciled with the original\'s)')
   .option('--spec <file>', 'spec file relative to the project (default from project.json or autopar.spec.json)')
   .option('--json', 'print the verdict as JSON')
   .option('--verbose', 'show compiler and test output')
@@ -74,6 +74,8 @@ program
       spec: flags.spec ?? p.options.spec ?? 'autopar.spec.json',
       kernel: flags.kernel,
       candidateText: await readCandidate(flags.candidate),
+      candidatePath: flags.candidate,
+      onNote: (l: string) => process.stderr.write(`autopar: candidate: ${l}\n`),
       cc: p.options.cc,
       cflags: p.options.cflags,
       ldflags: p.options.ldflags,
