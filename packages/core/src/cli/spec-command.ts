@@ -70,6 +70,9 @@ export function registerSpecCommands(program: Command): void {
         const { unit } = await readKernelSource(specPath, specDir, k, i);
         checkSpecAgainstSignature(k, unit, specPath);
         process.stdout.write(`ok    ${k.name}\n`);
+        const { noaliasHint } = await import('./explain-command.js');
+        const hint = noaliasHint(unit, k, i);
+        if (hint) process.stdout.write(`    ${hint.trim()}\n`);
         for (const c of k.confirm ?? []) {
           process.stdout.write(`      to confirm: ${c}\n`);
           open++;
