@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { AUTOPAR_VERSION } from '../version.js';
 import { readProject } from './project.js';
 import { registerSpecCommands } from './spec-command.js';
+import { launcherArgv, registerCcCommand } from './cc-command.js';
 
 const program = new Command();
 program
@@ -127,6 +128,7 @@ program
 
 // Commands that live in their own file register here, one line each.
 registerSpecCommands(program);
+registerCcCommand(program);
 
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);
@@ -138,7 +140,7 @@ async function readCandidate(file: string): Promise<string> {
   }
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(launcherArgv(process.argv, program.commands.map((c) => c.name()))).catch((err: unknown) => {
   // Usage and input errors: one clear line, exit 2 (1 is reserved for "rejected").
   const e = err as Error;
   // A spec error may quote the offending text (a JSON parse error does): keep it on one line.

@@ -1,8 +1,8 @@
 // `autopar spec init | calibrate | check`: drafting and maintaining kernel specs outside Nx
 // (the Nx kernel generator calls the same draftKernelSpec).
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 export function registerSpecCommands(program: Command): void {
   const spec = program.command('spec').description('draft, time and check kernel specs (autopar.spec.json)');
@@ -32,7 +32,10 @@ export function registerSpecCommands(program: Command): void {
       });
       const text = formatSpecJson(r.file);
       if (flags.print) process.stdout.write(text);
-      else await writeFile(r.specPath, text);
+      else {
+        await mkdir(dirname(r.specPath), { recursive: true });
+        await writeFile(r.specPath, text);
+      }
       const out = flags.print ? process.stderr : process.stdout;
       out.write(`autopar: drafted ${r.kernel.name}${flags.print ? '' : ` into ${r.specPath}`}\n`);
       if (r.check) out.write(`autopar: check: ${r.check.ok ? 'ok' : 'FAILED'}: ${r.check.detail}\n`);
