@@ -5,7 +5,7 @@ import { loadSpecFile } from '../spec/load.js';
 import { analyzeKernel, explainKernel } from '../analysis/index.js';
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
-import { readKernelSource } from './kernel-source.js';
+import { readKernelSource } from '../spec/kernel-source.js';
 
 export async function explainProject(projectRoot: string, spec: string, only?: string): Promise<string> {
   const specPath = resolve(projectRoot, spec);

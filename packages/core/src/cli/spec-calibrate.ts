@@ -7,7 +7,7 @@ import { calibrateBench } from '../draft/calibrate.js';
 import { draftSpec } from '../draft/draft.js';
 import { formatSpecJson } from '../draft/init.js';
 import { describeSize } from '../verify/harness.js';
-import { readKernelSource } from './kernel-source.js';
+import { readKernelSource } from '../spec/kernel-source.js';
 
 export interface CalibrateProjectRequest {
   projectDir: string;

@@ -65,7 +65,7 @@ export function registerSpecCommands(program: Command): void {
     .option('--spec <file>', 'spec file relative to the project (default autopar.spec.json)')
     .action(async (dir: string, flags) => {
       const { loadSpecFile, checkSpecAgainstSignature } = await import('../spec/load.js');
-      const { readKernelSource } = await import('./kernel-source.js');
+      const { readKernelSource } = await import('../spec/kernel-source.js');
       const specPath = resolve(dir, flags.spec ?? 'autopar.spec.json');
       const { file, dir: specDir } = await loadSpecFile(specPath);
       let open = 0;

@@ -7,7 +7,7 @@ import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
 import { verifyCandidate } from '../verify/verify.js';
 import type { Verdict } from '../verify/types.js';
 import { reconcileDropIn } from './drop-in.js';
-import { readKernelSource } from './kernel-source.js';
+import { readKernelSource } from '../spec/kernel-source.js';
 
 export interface VerifyFileRequest {
   projectRoot: string;
