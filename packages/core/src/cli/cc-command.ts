@@ -52,17 +52,17 @@ async function splicedCompile(argv: string[], opts: CcOptions, note: (l: string)
   const { readProject } = await import('./project.js');
   const p = readProject(found.projectDir);
   const sourceRel = relative(found.projectDir, source);
-  // One output folder per source: the spliced TU and a throw-away archive land there.
+  // One output folder per source (parallel make): the spliced TUs and a throw-away artifact.
   const out = join(p.workspaceRoot, '.autopar', 'cc', createHash('sha256').update(source).digest('hex').slice(0, 16));
   await mkdir(out, { recursive: true });
   const lines: string[] = [];
+  // The project's own options (sources, kind, flags, threshold are in the key): the same
+  // lookup `autopar build <project-dir>` made when it filled the store. Only the output
+  // folder differs, and no proposing unless asked.
   const build = resolveBuildOptions(
     {
       ...p.options,
-      sources: [sourceRel],
-      kind: 'static-library',
       outputPath: out,
-      artifactName: 'autopar-cc',
       ...(opts.propose ? {} : { offline: true }),
     },
     { workspaceRoot: p.workspaceRoot, projectRoot: p.projectRoot, projectName: p.projectName, log: (l) => lines.push(l) },
