@@ -18,3 +18,4 @@ export { chooseVariant } from './pipeline/choose.js';
 export { draftKernelSpec, defaultSpecPath, formatSpecJson, type InitRequest, type InitResult } from './draft/init.js';
 export { draftSpec, type SpecDraft, type DraftNote } from './draft/draft.js';
 export { calibrateBench, checkDraftRuns, type Calibration } from './draft/calibrate.js';
+export { noaliasHints } from './cli/explain-command.js';

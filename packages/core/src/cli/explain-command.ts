@@ -55,3 +55,19 @@ export function noaliasHint(unit: KernelUnit, k: KernelSpec, index: number): str
     `If callers never pass overlapping buffers, add "noalias": true to kernels[${index}] (${k.name}) in the spec.`
   );
 }
+
+/**
+ * After a build: one hint per kernel that kept its original code while its loops stay
+ * serial only because pointer arguments might alias (no `noalias` in its spec).
+ */
+export async function noaliasHints(specPath: string, kernels: Array<{ kernel: string; outcome: string }>): Promise<string[]> {
+  const { file, dir } = await loadSpecFile(specPath);
+  const out: string[] = [];
+  for (const [i, k] of file.kernels.entries()) {
+    if (k.noalias || !kernels.some((r) => r.kernel === k.name && r.outcome === 'original')) continue;
+    const { unit } = await readKernelSource(specPath, dir, k, i);
+    const hint = noaliasHint(unit, k, i);
+    if (hint) out.push(`autopar: ${k.name}: ${hint.trim().replace(/^hint: /, '')}`);
+  }
+  return out;
+}

@@ -53,6 +53,8 @@ program
       },
     );
     const report = await buildProject(opts);
+    const { noaliasHints } = await import('./explain-command.js');
+    for (const h of await noaliasHints(resolve(p.projectRoot, opts.spec), report.kernels)) (flags.json ? process.stderr : process.stdout).write(h + '\n');
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(`autopar: ${p.projectName}: built ${report.artifact}\n`);
   });

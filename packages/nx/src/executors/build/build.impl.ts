@@ -29,6 +29,7 @@ export default async function buildExecutor(
       verbose: context.isVerbose,
     });
     const report = await core.buildProject(opts);
+    for (const hint of await core.noaliasHints(join(opts.projectRoot, opts.spec), report.kernels)) logger.warn(hint);
     logger.info(`autopar: ${projectName}: built ${report.artifact}`);
     return { success: true };
   } catch (err) {
