@@ -24,7 +24,6 @@ import { add, constPoly, factorNames, isIndexFactor, polyText, type Poly } from 
 import type { Access } from '../analysis/accesses.js';
 import type { LoopNode } from '../analysis/loops.js';
 import type { ArgSpec, ElemType, GeneratorSpec, InitSpec, KernelSpec, SizeBinding, Tolerance } from '../spec/types.js';
-import { evaluateExpression } from '../spec/expr.js';
 
 /** One guess the user should confirm: the JSON path of the field and why it was chosen. */
 export interface DraftNote {
@@ -359,20 +358,19 @@ function flatSubscript(state: AnalysisState, a: Access): Poly | undefined {
   return undefined;
 }
 
-function sample(state: AnalysisState, p: Poly): number {
-  // Compare candidate bounds at a typical size: every symbol 64.
+/** A bound's value at a typical size (every symbol 64), to order bounds the analysis cannot compare. */
+function sample(p: Poly): number {
   let v = 0;
   for (const [m, c] of p) v += c * (m === '' ? 1 : m.split('*').reduce((acc) => acc * 64, 1));
-  void state;
   return v;
 }
 
 function smallest(state: AnalysisState, ps: Poly[]): Poly {
-  return ps.reduce((best, p) => (provablyNonNegative(state.env, subPoly(best, p)) || sample(state, p) < sample(state, best) ? p : best));
+  return ps.reduce((best, p) => (provablyNonNegative(state.env, subPoly(best, p)) || sample(p) < sample(best) ? p : best));
 }
 
 function largest(state: AnalysisState, ps: Poly[]): Poly {
-  return ps.reduce((best, p) => (provablyNonNegative(state.env, subPoly(p, best)) || sample(state, p) > sample(state, best) ? p : best));
+  return ps.reduce((best, p) => (provablyNonNegative(state.env, subPoly(p, best)) || sample(p) > sample(best) ? p : best));
 }
 
 function subPoly(a: Poly, b: Poly): Poly {
@@ -395,7 +393,7 @@ function initFor(name: string, type: ElemType, csr: CsrShape | undefined, sizeNa
   if (isFloatType(type)) return { init: { gen: 'uniform', min: -1, max: 1 }, why: 'uniform in [-1, 1]; narrow it if the kernel needs positive or bounded values' };
   return {
     init: { gen: 'randint', min: 0, max: 9 },
-    why: `integers in [0, 9]; if they index another buffer, keep them below its length at the smallest test size${sizeNames.length ? '' : ''}`,
+    why: `integers in [0, 9]; if they index another buffer, keep them below its length at the smallest test size${sizeNames.length ? ` (${sizeNames.join(', ')} = 1)` : ''}`,
   };
 }
 
@@ -427,9 +425,4 @@ function primesUpTo(n: number): number[] {
   const out: number[] = [];
   for (let i = 2; i <= n; i++) if (![...Array(i).keys()].slice(2).some((d) => i % d === 0)) out.push(i);
   return out;
-}
-
-/** Evaluates a length expression at a binding (for the measurement script and checks). */
-export function lengthAt(expr: string, binding: SizeBinding): number {
-  return evaluateExpression(expr, binding);
 }
