@@ -70,7 +70,7 @@ async function splicedCompile(argv: string[], opts: CcOptions, note: (l: string)
   const report = await buildProject(build);
   if (opts.verbose) for (const l of lines) note(l);
   const mine = report.kernels.filter((k) => resolve(found.specDir, k.source) === source);
-  for (const k of mine) note(`${sourceRel}: ${k.kernel}: ${k.outcome === 'original' ? 'original' : `verified variant ${k.chosen?.label} (${k.outcome})`} — ${k.reason}`);
+  for (const k of mine) note(`${sourceRel}: ${k.kernel}: ${k.chosen ? `verified variant ${k.chosen.label} (${k.outcome})` : 'original'} — ${k.reason}`);
   const tu = report.splicedSources.find((s) => s.endsWith(`/${sourceRel.split('/').pop()}`));
   if (!tu || !mine.some((k) => k.chosen)) return null;
   const rewritten = [...args];
