@@ -17,7 +17,9 @@ describe('autopar doctor', () => {
     const json = await cli(['doctor', '--json'], env);
     expect(json.code).toBe(0);
     const checks = JSON.parse(json.stdout) as Array<{ name: string; ok: boolean; fix?: string }>;
-    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['gcc', 'clang-19', 'nvcc', 'ollama']));
+    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['gcc', 'clang-19', 'ollama']));
+    // CUDA kernels are not supported yet: doctor must not call nvcc "ok" for them.
+    expect(checks.map((c) => c.name)).not.toContain('nvcc');
 
     const r = await cli(['doctor'], env);
     expect(r.code).toBe(0);

@@ -15,3 +15,7 @@ export { verifyCandidate, DEFAULT_VERIFY_POLICY } from './verify/verify.js';
 export { buildProject, type BuildOptions, type BuildReport, type KernelReport } from './pipeline/build.js';
 export { resolveBuildOptions, DEFAULT_TARGET_OPTIONS, type BuildTargetOptions } from './pipeline/options.js';
 export { chooseVariant } from './pipeline/choose.js';
+export { draftKernelSpec, defaultSpecPath, formatSpecJson, type InitRequest, type InitResult } from './draft/init.js';
+export { draftSpec, type SpecDraft, type DraftNote } from './draft/draft.js';
+export { calibrateBench, checkDraftRuns, type Calibration } from './draft/calibrate.js';
+export { noaliasHints } from './cli/explain-command.js';

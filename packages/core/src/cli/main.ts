@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { AUTOPAR_VERSION } from '../version.js';
 import { readProject } from './project.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerSpecCommands } from './spec-command.js';
+import { launcherArgv, registerCcCommand } from './cc-command.js';
 
 const program = new Command();
 program
@@ -71,6 +73,8 @@ program
       },
     );
     const report = await buildProject(opts);
+    const { noaliasHints } = await import('./explain-command.js');
+    for (const h of await noaliasHints(resolve(p.projectRoot, opts.spec), report.kernels)) (flags.json ? process.stderr : process.stdout).write(h + '\n');
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(`autopar: ${p.projectName}: built ${report.artifact}\n`);
   });
@@ -80,7 +84,7 @@ program
   .description('run the whole verifier on a candidate function; exit 0 when accepted, 1 when rejected')
   .argument('<project-dir>', 'project folder holding autopar.spec.json')
   .requiredOption('--kernel <name>', 'kernel name as in the spec')
-  .requiredOption('--candidate <file.c>', 'file holding the rewritten kernel function')
+  .requiredOption('--candidate <file.c>', 'the rewritten kernel function, alone or in a drop-in copy of the original file (its #defines and helpers are reconciled with the original\'s)')
   .option('--spec <file>', 'spec file relative to the project (default from project.json or autopar.spec.json)')
   .option('--json', 'print the verdict as JSON')
   .option('--verbose', 'show compiler and test output')
@@ -93,6 +97,8 @@ program
       spec: flags.spec ?? p.options.spec ?? 'autopar.spec.json',
       kernel: flags.kernel,
       candidateText: await readCandidate(flags.candidate),
+      candidatePath: flags.candidate,
+      onNote: (l: string) => process.stderr.write(`autopar: candidate: ${l}\n`),
       cc: p.options.cc,
       cflags: p.options.cflags,
       ldflags: p.options.ldflags,
@@ -158,6 +164,20 @@ program
   });
 registerModelsCommand(program);
 
+program
+  .command('proposer')
+  .description('print which proposer a build would use now (model and digest, or none reachable); never proposes')
+  .option('--model <name>', 'Ollama model (default qwen2.5:1.5b, or AUTOPAR_MODEL)')
+  .option('--host <url>', 'Ollama host (default OLLAMA_HOST or http://127.0.0.1:11434)')
+  .action(async (flags) => {
+    const { describeCurrentProposer } = await import('./proposer-command.js');
+    process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host })) + '\n');
+  });
+
+// Commands that live in their own file register here, one line each.
+registerSpecCommands(program);
+registerCcCommand(program);
+
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);
   try {
@@ -168,7 +188,7 @@ async function readCandidate(file: string): Promise<string> {
   }
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(launcherArgv(process.argv, program.commands.map((c) => c.name()))).catch((err: unknown) => {
   // Usage and input errors: one clear line, exit 2 (1 is reserved for "rejected").
   const e = err as Error;
   // A spec error may quote the offending text (a JSON parse error does): keep it on one line.

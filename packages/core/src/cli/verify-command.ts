@@ -1,12 +1,13 @@
 // `autopar verify`: the whole verifier on one candidate function, the way anyone
 // can check a hand-written or model-written variant before trusting it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
-import { extractKernels } from '../kernel/extract.js';
 import { verifyCandidate } from '../verify/verify.js';
 import type { StageResult, Verdict } from '../verify/types.js';
+import { reconcileDropIn } from './drop-in.js';
+import { readKernelSource } from '../spec/kernel-source.js';
 
 export interface VerifyFileRequest {
   projectRoot: string;
@@ -14,6 +15,10 @@ export interface VerifyFileRequest {
   spec: string;
   kernel: string;
   candidateText: string;
+  /** Where the candidate came from (messages); a drop-in file is reconciled with the original. */
+  candidatePath?: string;
+  /** Told what of a drop-in file was ignored or rewritten. */
+  onNote?: (line: string) => void;
   cc?: string;
   cflags?: string[];
   ldflags?: string[];
@@ -23,16 +28,21 @@ export interface VerifyFileRequest {
 export async function verifyFile(req: VerifyFileRequest): Promise<Verdict> {
   const specPath = resolve(req.projectRoot, req.spec);
   const { file, dir } = await loadSpecFile(specPath);
-  const kspec = file.kernels.find((k) => k.name === req.kernel);
+  const index = file.kernels.findIndex((k) => k.name === req.kernel);
+  const kspec = file.kernels[index];
   if (!kspec) {
     throw new Error(
       `kernel "${req.kernel}" is not in ${req.spec}; kernels there: ${file.kernels.map((k) => k.name).join(', ')}`,
     );
   }
-  const sourcePath = resolve(dir, kspec.source);
-  const sourceText = await readFile(sourcePath, 'utf8');
-  const [unit] = extractKernels(sourceText, sourcePath, [kspec.name]);
-  checkSpecAgainstSignature(kspec, unit!, specPath);
+  const { unit, sourceText, sourcePath } = await readKernelSource(specPath, dir, kspec, index);
+  checkSpecAgainstSignature(kspec, unit, specPath);
+  let candidateText = req.candidateText;
+  if (isDropInFile(candidateText, kspec.name)) {
+    const r = reconcileDropIn(candidateText, req.candidatePath ?? 'candidate.c', unit, sourceText);
+    candidateText = r.candidateText;
+    for (const n of r.notes) req.onNote?.(n);
+  }
   const workDir = await mkdtemp(join(tmpdir(), 'autopar-verify-'));
   try {
     return await verifyCandidate({
@@ -40,7 +50,7 @@ export async function verifyFile(req: VerifyFileRequest): Promise<Verdict> {
       spec: kspec,
       sourceText,
       sourcePath,
-      candidateText: req.candidateText,
+      candidateText,
       toolchain: { cc: req.cc, cflags: req.cflags, ldflags: req.ldflags },
       workDir,
       log: req.log,
@@ -77,4 +87,13 @@ export function formatVerdict(verdict: Verdict): string {
   const word = verdict.accepted ? 'ACCEPTED' : verdict.kind === 'incomplete' ? 'NOT VERIFIED' : 'REJECTED';
   lines.push(`${word} at ${verdict.stage}: ${verdict.reason}${sp}`);
   return lines.join('\n') + '\n';
+}
+
+/** More than the bare function: a #define, a helper, a type or a global next to it. */
+function isDropInFile(text: string, kernel: string): boolean {
+  const withoutComments = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  if (/^\s*#\s*define\b/m.test(withoutComments)) return true;
+  // A second function definition at top level, or top-level declarations before the kernel.
+  const defs = withoutComments.match(/^[A-Za-z_][\w\s\*]*\b\w+\s*\([^;{]*\)\s*\{/gm) ?? [];
+  return defs.length > 1 || (defs.length === 1 && !new RegExp(`\\b${kernel}\\s*\\(`).test(defs[0]!));
 }

@@ -6,6 +6,7 @@ import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
+import { extractSpecKernel, readSpecSource } from '../spec/kernel-source.js';
 import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
@@ -156,18 +157,19 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   const texts = new Map<string, string>();
   for (const p of sourcePaths) texts.set(p, await readFile(p, 'utf8'));
   const kernels: Array<{ kspec: KernelSpec; sourcePath: string; text: string; unit: KernelUnit }> = [];
-  for (const kspec of specFile.kernels) {
+  for (const [index, kspec] of specFile.kernels.entries()) {
     const sourcePath = resolve(specDir, kspec.source);
     let text = texts.get(sourcePath);
     if (text === undefined) {
       // A kernel source that is not in `sources` is still verified against; it is not linked.
-      text = await readFile(sourcePath, 'utf8');
+      // A typo in `source` is a spec error naming the file and the field.
+      text = await readSpecSource(specPath, sourcePath, kspec, index);
       texts.set(sourcePath, text);
       log(`warning: ${kspec.source} (kernel ${kspec.name}) is not among the target's sources; it is not linked`);
     }
-    const [unit] = extractKernels(text, sourcePath, [kspec.name]);
-    checkSpecAgainstSignature(kspec, unit!, specPath);
-    kernels.push({ kspec, sourcePath, text, unit: unit! });
+    const unit = extractSpecKernel(specPath, text, sourcePath, kspec, index);
+    checkSpecAgainstSignature(kspec, unit, specPath);
+    kernels.push({ kspec, sourcePath, text, unit });
   }
 
   const policy: VerifyPolicy = resolvePolicy(opts.policy);

@@ -151,6 +151,11 @@ export interface KernelSpec {
   tolerance?: Tolerance;
   /** Pointer arguments are distinct objects (never alias); lets the analyzer add `restrict`. */
   noalias?: boolean;
+  /**
+   * Guesses of a drafted spec still to confirm (`autopar spec init`, `nx g @autopar/nx:kernel`),
+   * one line per field: "<field>: <why it was guessed>". Delete each line once checked.
+   */
+  confirm?: string[];
 }
 
 export interface SpecFile {

@@ -35,6 +35,38 @@ describe('createNodes', () => {
     expect(result.projects['kernels/mm'].targets['autopar-explain'].command).toContain('autopar explain kernels/mm');
   });
 
+  it('uses named inputs, every result-changing env var, and never a bare `npx autopar`', async () => {
+    workspace({
+      'k/autopar.spec.json': '{}',
+      'k/project.json': { name: 'k', targets: { build: { executor: '@autopar/nx:build' } } },
+    });
+    const withNamed = (namedInputs: Record<string, string[]>) =>
+      createNodesV2[1](['k/autopar.spec.json'], {}, { nxJsonConfiguration: { namedInputs }, workspaceRoot: root }) as any;
+    const [[, a]] = await withNamed({ autoparKernel: ['{projectRoot}/src/**/*'], production: ['default'] });
+    const build = a.projects.k.targets.build;
+    expect(build.inputs[0]).toBe('autoparKernel');
+    expect(build.inputs).not.toContain('{projectRoot}/**/*');
+    for (const env of ['AUTOPAR_SANDBOX', 'AUTOPAR_CACHE_DIR', 'AUTOPAR_RACE_CC', 'AUTOPAR_CC', 'OLLAMA_HOST']) expect(build.inputs).toContainEqual({ env });
+    expect(build.inputs).toContainEqual({ runtime: 'npx --no-install autopar proposer' });
+    expect(a.projects.k.targets['autopar-explain'].command).toBe('npx --no-install autopar explain k');
+    const [[, b]] = await withNamed({ production: ['default'] });
+    expect(b.projects.k.targets.build.inputs[0]).toBe('production');
+    // The workspace's own CLI, by path, once @autopar/core is installed there.
+    mkdirSync(join(root, 'node_modules/@autopar/core/bin'), { recursive: true });
+    writeFileSync(join(root, 'node_modules/@autopar/core/bin/autopar.js'), '');
+    const [[, c]] = await withNamed({});
+    expect(c.projects.k.targets['autopar-explain'].command).toBe('node node_modules/@autopar/core/bin/autopar.js explain k');
+  });
+
+  it('leaves the proposer probe out when the target never asks a model', async () => {
+    workspace({
+      'k/autopar.spec.json': '{}',
+      'k/project.json': { name: 'k', targets: { build: { executor: '@autopar/nx:build', options: { proposer: 'analyzer' } } } },
+    });
+    const [[, r]] = (await run(['k/autopar.spec.json'])) as any;
+    expect(r.projects.k.targets.build.inputs.some((i: { runtime?: string }) => i.runtime?.includes('proposer'))).toBe(false);
+  });
+
   it('leaves projects alone that did not opt in through project.json', async () => {
     workspace({
       'a/autopar.spec.json': '{}',

@@ -5,6 +5,12 @@
 // what Nx needs to cache it correctly — inputs (sources, spec, toolchain and
 // autopar versions, proposer settings), outputs — and an `autopar-explain` target.
 // It only reads files: no processes, no network (Nx runs it on every graph build).
+//
+// Cache inputs follow Nx conventions: a named input for the files (`autoparKernel` when
+// nx.json defines it — `nx g @autopar/nx:init` does — else `production`, else `default`),
+// every environment variable that can change what is linked, the compiler versions, and
+// the proposer a build would use now (a runtime input: when a model server comes up after
+// an offline build, the hash changes and Nx does not replay the analyzer-only result).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
@@ -16,10 +22,38 @@ export interface AutoparPluginOptions {
 
 export const EXECUTOR = '@autopar/nx:build';
 const SPEC_GLOB = '**/autopar.spec.json';
+/** The named input `nx g @autopar/nx:init` adds to nx.json: what a kernel build reads. */
+export const NAMED_INPUT = 'autoparKernel';
+
+/**
+ * Every environment variable the pipeline reads that can change what a build links or
+ * reports (pipeline/options.ts, verify/sandbox.ts, verify/race.ts, pipeline/proposer.ts).
+ */
+export const ENV_INPUTS = [
+  'AUTOPAR_CC',
+  'AUTOPAR_PROPOSER',
+  'AUTOPAR_MODEL',
+  'AUTOPAR_OFFLINE',
+  'AUTOPAR_CACHE_DIR',
+  'AUTOPAR_SANDBOX',
+  'AUTOPAR_CGROUP',
+  'AUTOPAR_RACE_CC',
+  'AUTOPAR_ARCHER_LIB',
+  'OLLAMA_HOST',
+] as const;
+
+interface TargetOptions {
+  cc?: string;
+  outputPath?: string;
+  spec?: string;
+  proposer?: string;
+  model?: string;
+  ollamaHost?: string;
+}
 
 interface ProjectJson {
   name?: string;
-  targets?: Record<string, { executor?: string; options?: { cc?: string; outputPath?: string; spec?: string } }>;
+  targets?: Record<string, { executor?: string; options?: TargetOptions }>;
 }
 
 export const createNodesV2: CreateNodesV2<AutoparPluginOptions> = [
@@ -51,14 +85,16 @@ function nodesForSpec(
     return null; // Nx itself reports a broken project.json
   }
   const name = pj.name ?? root.split('/').pop()!;
+  const cli = autoparCommand(context.workspaceRoot);
+  const fileInputs = namedFileInputs(context.nxJsonConfiguration?.namedInputs);
   const targets: Record<string, TargetConfiguration> = {};
   for (const [targetName, t] of Object.entries(pj.targets ?? {})) {
     if (t.executor !== EXECUTOR) continue;
-    targets[targetName] = buildTarget(name, t.options ?? {});
+    targets[targetName] = buildTarget(name, t.options ?? {}, cli, fileInputs);
   }
   if (Object.keys(targets).length === 0) return null;
   targets[options.explainTargetName ?? 'autopar-explain'] = {
-    command: `npx autopar explain ${root}`,
+    command: `${cli} explain ${root}`,
     options: { cwd: '{workspaceRoot}' },
     cache: false,
     metadata: {
@@ -69,30 +105,55 @@ function nodesForSpec(
   return { projects: { [root]: { targets } } };
 }
 
-function buildTarget(projectName: string, opts: { cc?: string; outputPath?: string; spec?: string }): TargetConfiguration {
+/**
+ * How inferred targets run the workspace's own autopar CLI: `node <path to its bin>` when
+ * @autopar/core resolves from the workspace root, else `npx --no-install autopar`. Never a
+ * bare `npx autopar`, which asks the public registry for a package of that name when the
+ * bin is not linked and would run whatever is published there.
+ */
+export function autoparCommand(workspaceRoot: string): string {
+  // Where npm, yarn and pnpm put a direct dependency (and npm workspaces link this repo's package).
+  const bin = 'node_modules/@autopar/core/bin/autopar.js';
+  if (existsSync(join(workspaceRoot, bin))) return `node ${bin}`;
+  return 'npx --no-install autopar';
+}
+
+/** The named input for a kernel build's files, by Nx convention. */
+function namedFileInputs(named: Record<string, unknown> | undefined): string[] {
+  if (named && NAMED_INPUT in named) return [NAMED_INPUT];
+  if (named && 'production' in named) return ['production'];
+  return ['default'];
+}
+
+function buildTarget(projectName: string, opts: TargetOptions, cli: string, fileInputs: string[]): TargetConfiguration {
   const cc = opts.cc ?? 'gcc';
   const outputPath = (opts.outputPath ?? 'dist/kernels/{projectName}').replaceAll('{projectName}', projectName);
+  const inputs: TargetConfiguration['inputs'] = [
+    ...fileInputs,
+    { runtime: `${cc} --version` },
+    // The race detector's compiler (clang-19 unless AUTOPAR_RACE_CC) decides race verdicts.
+    { runtime: `${'$'}{AUTOPAR_RACE_CC:-clang-19} --version 2>/dev/null || echo no race compiler` },
+    { runtime: `node -p "require('@autopar/core/package.json').version"` },
+    ...ENV_INPUTS.map((env) => ({ env })),
+  ];
+  // Which proposer a build would use now (model and digest, or the analyzer when no server
+  // answers): a build that fell back to the analyzer is not replayed once a model is up.
+  if (opts.proposer !== 'analyzer' && opts.proposer !== 'none') {
+    const flags = [opts.model && `--model ${opts.model}`, opts.ollamaHost && `--host ${opts.ollamaHost}`].filter(Boolean);
+    inputs.push({ runtime: [cli, 'proposer', ...flags].join(' ') });
+  }
   // Key order is fixed: Nx hashes the configuration.
   return {
     executor: EXECUTOR,
     cache: true,
     // Verification benchmarks original against candidate; a concurrent task would skew both.
     parallelism: false,
-    inputs: [
-      '{projectRoot}/**/*',
-      { runtime: `${cc} --version` },
-      { runtime: `node -p "require('@autopar/core/package.json').version"` },
-      { env: 'AUTOPAR_CC' },
-      { env: 'AUTOPAR_PROPOSER' },
-      { env: 'AUTOPAR_MODEL' },
-      { env: 'AUTOPAR_OFFLINE' },
-      { env: 'OLLAMA_HOST' },
-    ],
+    inputs,
     outputs: [`{workspaceRoot}/${outputPath}`],
     metadata: {
       technologies: ['c', 'openmp'],
       description: 'Link the fastest verified parallel variant of each kernel, or the original',
-      help: { command: 'npx autopar --help', example: { options: { proposer: 'analyzer' } } },
+      help: { command: `${cli} --help`, example: { options: { proposer: 'analyzer' } } },
     },
   };
 }

@@ -1,8 +1,9 @@
 // `@autopar/nx:build`: runs the autopar pipeline for one project.
 // @autopar/core is ESM; this plugin is CommonJS (what Nx loads), hence the dynamic import.
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from '@nx/devkit';
 import type { BuildExecutorSchema } from './schema';
+import { firstTimeInRun, isProposerNote } from './once-per-run';
 
 export default async function buildExecutor(
   options: BuildExecutorSchema,
@@ -10,7 +11,7 @@ export default async function buildExecutor(
 ): Promise<{ success: boolean }> {
   const projectName = context.projectName;
   if (!projectName) {
-    console.error('autopar: no project name in the executor context; run it as `nx build <project>`');
+    logger.error('autopar: no project name in the executor context; run it as `nx build <project>`');
     return { success: false };
   }
   const project = context.projectsConfigurations.projects[projectName]!;
@@ -20,17 +21,22 @@ export default async function buildExecutor(
       workspaceRoot: context.root,
       projectRoot: join(context.root, project.root),
       projectName,
-      log: (line: string) => console.log(line),
+      log: (line: string) => {
+        // The no-model-server note: once per `nx run-many`, not once per kernel project.
+        if (isProposerNote(line) && !firstTimeInRun(line)) return;
+        logger.info(line);
+      },
       verbose: context.isVerbose,
     });
     const report = await core.buildProject(opts);
-    console.log(`autopar: ${projectName}: built ${report.artifact}`);
+    for (const hint of await core.noaliasHints(join(opts.projectRoot, opts.spec), report.kernels)) logger.warn(hint);
+    logger.info(`autopar: ${projectName}: built ${report.artifact}`);
     return { success: true };
   } catch (err) {
     // One clear message; the stack only with --verbose.
     const e = err as Error;
-    console.error(`autopar: ${projectName}: ${e.message}`);
-    if (context.isVerbose && e.stack) console.error(e.stack);
+    logger.error(`autopar: ${projectName}: ${e.message}`);
+    if (context.isVerbose && e.stack) logger.error(e.stack);
     return { success: false };
   }
 }

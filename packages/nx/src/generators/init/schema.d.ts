@@ -1,0 +1,5 @@
+export interface InitGeneratorSchema {
+  skipFormat?: boolean;
+  keepExistingVersions?: boolean;
+  updatePackageScripts?: boolean;
+}
