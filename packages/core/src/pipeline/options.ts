@@ -1,9 +1,9 @@
 // Target options as a user writes them (project.json, CLI flags) and their defaults.
 // One place for defaults: the Nx executor's schema.json repeats them for `nx show`,
 // and a test checks that the two agree.
-import { readdirSync } from 'node:fs';
-import { dirname, basename, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { BuildOptions } from './build.js';
+import { expandSources } from './sources.js';
 import { remoteAuthFromEnv } from '../store/http-remote.js';
 import { parseSize } from '../store/size.js';
 import { PROPOSER_CHOICES, type ProposerChoice } from './proposer.js';
@@ -133,7 +133,7 @@ export function resolveBuildOptions(
     workspaceRoot: ctx.workspaceRoot,
     projectRoot: ctx.projectRoot,
     projectName: ctx.projectName,
-    sources: expandSources(o.sources, ctx.projectRoot),
+    sources: expandSources(ctx.projectRoot, o.sources),
     spec: o.spec,
     outputPath: abs(o.outputPath),
     artifactName: o.artifactName ?? ctx.projectName,
@@ -185,27 +185,4 @@ function parseSizeOption(v: string | number): number {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-
-/**
- * `dir/*.c`-style entries (the default `src/*.c`) expanded to the matching files, sorted;
- * other entries as written. A pattern that matches nothing is an error naming it.
- */
-export function expandSources(sources: readonly string[], projectRoot: string): string[] {
-  return sources.flatMap((s) => {
-    if (!s.includes('*')) return [s];
-    const dir = dirname(s);
-    if (dir.includes('*')) throw new OptionsError(`option "sources": "${s}" — only the file name may hold a * (e.g. src/*.c)`);
-    const re = new RegExp(`^${basename(s).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    let names: string[];
-    try {
-      names = readdirSync(resolve(projectRoot, dir));
-    } catch {
-      names = [];
-    }
-    const hits = names.filter((n) => re.test(n)).sort().map((n) => (dir === '.' ? n : join(dir, n)));
-    if (hits.length === 0) throw new OptionsError(`option "sources": "${s}" matches no file in ${resolve(projectRoot, dir)}; list the C sources of the artifact`);
-    return hits;
-  });
 }
