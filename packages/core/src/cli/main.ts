@@ -169,9 +169,10 @@ program
   .description('print which proposer a build would use now (model and digest, or none reachable); never proposes')
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b, or AUTOPAR_MODEL)')
   .option('--host <url>', 'Ollama host (default OLLAMA_HOST or http://127.0.0.1:11434)')
+  .option('--embedded-model <name>', 'embedded model (default AUTOPAR_EMBEDDED_MODEL or gemma3-270m)')
   .action(async (flags) => {
     const { describeCurrentProposer } = await import('./proposer-command.js');
-    process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host })) + '\n');
+    process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host, embeddedModel: flags.embeddedModel })) + '\n');
   });
 
 // Commands that live in their own file register here, one line each.

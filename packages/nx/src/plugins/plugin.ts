@@ -40,6 +40,12 @@ export const ENV_INPUTS = [
   'AUTOPAR_RACE_CC',
   'AUTOPAR_ARCHER_LIB',
   'OLLAMA_HOST',
+  'AUTOPAR_ALLOW_UNVERIFIED',
+  'AUTOPAR_NO_GENERATE',
+  'AUTOPAR_REMOTE_CACHE',
+  'AUTOPAR_REMOTE_CACHE_TRUSTED',
+  'AUTOPAR_EMBEDDED_MODEL',
+  'AUTOPAR_MODELS_DIR',
 ] as const;
 
 interface TargetOptions {
@@ -49,6 +55,7 @@ interface TargetOptions {
   proposer?: string;
   model?: string;
   ollamaHost?: string;
+  embeddedModel?: string;
 }
 
 interface ProjectJson {
@@ -139,7 +146,11 @@ function buildTarget(projectName: string, opts: TargetOptions, cli: string, file
   // Which proposer a build would use now (model and digest, or the analyzer when no server
   // answers): a build that fell back to the analyzer is not replayed once a model is up.
   if (opts.proposer !== 'analyzer' && opts.proposer !== 'none') {
-    const flags = [opts.model && `--model ${opts.model}`, opts.ollamaHost && `--host ${opts.ollamaHost}`].filter(Boolean);
+    const flags = [
+      opts.model && `--model ${opts.model}`,
+      opts.ollamaHost && `--host ${opts.ollamaHost}`,
+      opts.embeddedModel && `--embedded-model ${opts.embeddedModel}`,
+    ].filter(Boolean);
     inputs.push({ runtime: [cli, 'proposer', ...flags].join(' ') });
   }
   // Key order is fixed: Nx hashes the configuration.
