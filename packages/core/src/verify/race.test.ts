@@ -61,6 +61,15 @@ describe('raceStage', () => {
     expect(r.reason).toMatch(/\[(3|4) threads/);
   });
 
+  it.skipIf(!detector.ok)('catches a race between neighbouring iterations of an unscheduled loop (chunk-1 run-time schedule)', async () => {
+    const r = await raceStage(input('harness_array.c', 'pairs_unscheduled.c', { sizeIndices: [2], threadCounts: [2, 4], oversubscribedThreads: [], builds: ['-O1'] }));
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/pairs_unscheduled\.c:9/);
+    // Run 1 (the default contiguous blocks) cannot show it; run 2's schedule does.
+    expect(r.reason).toContain('OMP_SCHEDULE=static,1');
+    expect(r.reason).toContain('run 2');
+  });
+
   it.skipIf(!detector.ok)('catches a temporary that should be private', async () => {
     const r = await raceStage(input('harness_array.c', 'scale_shared_tmp.c'));
     expect(r.ok).toBe(false);

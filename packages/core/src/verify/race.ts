@@ -30,6 +30,7 @@ import { runStep } from './run-step.js';
 import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
+import { withRuntimeSchedules } from './race/runtime-schedule.js';
 import { simdHazardsOfUnit } from '../analysis/simd.js';
 import { parse } from '../kernel/parse.js';
 
@@ -247,7 +248,7 @@ export const RACE_CONFIG: RaceConfig = {
   threadCounts: [2, 3, 4],
   oversubscribedThreads: [8],
   reps: 2,
-  variants: [{}, { OMP_SCHEDULE: 'dynamic,1', OMP_NUM_TEAMS: '2' }],
+  variants: [{}, { OMP_SCHEDULE: 'static,1', OMP_NUM_TEAMS: '2' }],
 };
 
 /** @deprecated the configuration before issue 11 (one -O1 build, 2/3/4 threads); kept for comparisons. */
@@ -314,6 +315,30 @@ export interface RaceRunResult {
 }
 
 /**
+ * The sources the race build compiles: a copy in the work dir of each source with a
+ * worksharing loop to rewrite (withRuntimeSchedules), so a RACE_CONFIG variant's
+ * OMP_SCHEDULE reaches unscheduled loops too. A `#line` directive keeps the original
+ * path and line numbers in TSan reports; `-iquote` keeps its `#include "..."` working.
+ */
+async function runtimeScheduledSources(program: RaceProgram): Promise<{ files: string[]; cflags: string[] }> {
+  const files: string[] = [];
+  const quoteDirs = new Set<string>();
+  for (const [k, source] of program.sources.entries()) {
+    const path = resolve(program.workDir, source);
+    const { text, changed } = withRuntimeSchedules(await readFile(path, 'utf8'));
+    if (!changed) {
+      files.push(path);
+      continue;
+    }
+    const copy = join(program.workDir, `race-src-${k}-${basename(path)}`);
+    await writeFile(copy, `#line 1 ${JSON.stringify(path)}\n${text}`);
+    quoteDirs.add(dirname(path));
+    files.push(copy);
+  }
+  return { files, cflags: [...quoteDirs].map((d) => `-iquote${d}`) };
+}
+
+/**
  * Builds `program` with the race toolchain and runs every case at every thread count of
  * `config`, in the sandbox; stops at the first report. Needs a working detector.
  */
@@ -321,12 +346,14 @@ export async function runRaceChecks(detector: RaceDetector, program: RaceProgram
   const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
   const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
   const binaries = new Map<RaceBuild, string>();
+  let buildSources: { files: string[]; cflags: string[] } | undefined;
   const binaryFor = async (build: RaceBuild): Promise<string | RaceRunResult> => {
     const known = binaries.get(build);
     if (known) return known;
     const bin = join(program.workDir, `race-tsan${build.name}.bin`);
+    buildSources ??= await runtimeScheduledSources(program);
     const r = await runCandidateStep(
-      tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? [], build),
+      tsanBuildArgv(detector.cc, buildSources.files, bin, [...buildSources.cflags, ...(program.cflags ?? [])], build),
       { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
     );
     if (r.exitCode !== 0) {
