@@ -14,8 +14,10 @@
 // Dynamic detection only sees races on the schedules it runs, so RACE_CONFIG runs
 // more than one: an -O1 and an -O0 build (the optimizer deletes or registers racy
 // accesses), teams of 2, 3, 4 and 8 threads (8 oversubscribes this machine's cores:
-// threads preempted mid-region), a plain run and one with chunk-1 runtime schedules
-// and two teams, and TSan's longest access history (history_size=7). The verifier
+// threads preempted mid-region), a plain run and one with round-robin chunks of one
+// iteration (OMP_SCHEDULE=static,1; the race build gives every worksharing loop without
+// a schedule clause schedule(runtime) so this reaches it: race/runtime-schedule.ts) and
+// two teams, and TSan's longest access history (history_size=7). The verifier
 // spends the -O0 build on its two cheapest test sizes and the 8-thread team on its
 // largest (VERIFIER_RACE_PLAN). Races between SIMD lanes of one thread no dynamic
 // detector sees: analysis/simd.ts refuses those statically (plan-legality;
@@ -237,7 +239,8 @@ export interface RaceConfig {
   reps: number;
   /**
    * Environment of each repetition: the first is the plain team; the next changes the
-   * schedule of `schedule(runtime)` loops to chunks of one (neighbouring iterations on
+   * schedule of `schedule(runtime)` loops (which the race build makes of every loop
+   * without a schedule clause) to round-robin chunks of one (neighbouring iterations on
    * different threads) and gives `teams` constructs two teams instead of one.
    */
   variants: Record<string, string>[];
