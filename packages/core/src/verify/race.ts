@@ -14,10 +14,9 @@
 // Dynamic detection only sees races on the schedules it runs, so RACE_CONFIG runs
 // more than one: an -O1 and an -O0 build (the optimizer deletes or registers racy
 // accesses), teams of 2, 3, 4 and 8 threads (8 oversubscribes this machine's cores:
-// threads preempted mid-region), a plain run and one with round-robin chunks of one
-// iteration (OMP_SCHEDULE=static,1; the race build gives every worksharing loop without
-// a schedule clause schedule(runtime) so this reaches it: race/runtime-schedule.ts) and
-// two teams, and TSan's longest access history (history_size=7). The verifier
+// threads preempted mid-region; the -O0 build also gives every worksharing loop without
+// a schedule clause round-robin chunks of one iteration, race/chunk-one-schedule.ts),
+// a plain run and one with chunk-1 runtime schedules and two teams, and TSan's longest access history (history_size=7). The verifier
 // spends the -O0 build on its two cheapest test sizes and the 8-thread team on its
 // largest (VERIFIER_RACE_PLAN). Races between SIMD lanes of one thread no dynamic
 // detector sees: analysis/simd.ts refuses those statically (plan-legality;
@@ -32,7 +31,7 @@ import { runStep } from './run-step.js';
 import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
-import { withRuntimeSchedules } from './race/runtime-schedule.js';
+import { withChunkOneSchedules } from './race/chunk-one-schedule.js';
 import { simdHazardsOfUnit } from '../analysis/simd.js';
 import { parse } from '../kernel/parse.js';
 
@@ -121,6 +120,8 @@ function tsanEnv(archerLib: string, threads: number, extra: Record<string, strin
 export interface RaceBuild {
   name: string;
   flags: string[];
+  /** Compile worksharing loops without a schedule clause with schedule(static, 1) (race/chunk-one-schedule.ts). */
+  chunkOneSchedules?: boolean;
 }
 
 function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[], build: RaceBuild = RACE_BUILDS[0]!): string[] {
@@ -134,7 +135,9 @@ function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: strin
  */
 export const RACE_BUILDS: readonly RaceBuild[] = [
   { name: '-O1', flags: ['-O1'] },
-  { name: '-O0', flags: ['-O0'] },
+  // Chunks of one put neighbouring iterations on different threads (a collision in an
+  // index set a few iterations apart); inline, so it costs no more than the default.
+  { name: '-O0', flags: ['-O0'], chunkOneSchedules: true },
 ];
 
 /** Directories the sandbox must show read-only because they lie outside the work dir. */
@@ -239,8 +242,7 @@ export interface RaceConfig {
   reps: number;
   /**
    * Environment of each repetition: the first is the plain team; the next changes the
-   * schedule of `schedule(runtime)` loops (which the race build makes of every loop
-   * without a schedule clause) to round-robin chunks of one (neighbouring iterations on
+   * schedule of `schedule(runtime)` loops to chunks of one (neighbouring iterations on
    * different threads) and gives `teams` constructs two teams instead of one.
    */
   variants: Record<string, string>[];
@@ -251,7 +253,7 @@ export const RACE_CONFIG: RaceConfig = {
   threadCounts: [2, 3, 4],
   oversubscribedThreads: [8],
   reps: 2,
-  variants: [{}, { OMP_SCHEDULE: 'static,1', OMP_NUM_TEAMS: '2' }],
+  variants: [{}, { OMP_SCHEDULE: 'dynamic,1', OMP_NUM_TEAMS: '2' }],
 };
 
 /** @deprecated the configuration before issue 11 (one -O1 build, 2/3/4 threads); kept for comparisons. */
@@ -318,17 +320,17 @@ export interface RaceRunResult {
 }
 
 /**
- * The sources the race build compiles: a copy in the work dir of each source with a
- * worksharing loop to rewrite (withRuntimeSchedules), so a RACE_CONFIG variant's
- * OMP_SCHEDULE reaches unscheduled loops too. A `#line` directive keeps the original
- * path and line numbers in TSan reports; `-iquote` keeps its `#include "..."` working.
+ * The sources a chunkOneSchedules build compiles: a copy in the work dir of each source
+ * with a worksharing loop to rewrite (withChunkOneSchedules). A `#line` directive keeps
+ * the original path and line numbers in TSan reports; `-iquote` keeps its
+ * `#include "..."` working.
  */
-async function runtimeScheduledSources(program: RaceProgram): Promise<{ files: string[]; cflags: string[] }> {
+async function chunkOneScheduledSources(program: RaceProgram): Promise<{ files: string[]; cflags: string[] }> {
   const files: string[] = [];
   const quoteDirs = new Set<string>();
   for (const [k, source] of program.sources.entries()) {
     const path = resolve(program.workDir, source);
-    const { text, changed } = withRuntimeSchedules(await readFile(path, 'utf8'));
+    const { text, changed } = withChunkOneSchedules(await readFile(path, 'utf8'));
     if (!changed) {
       files.push(path);
       continue;
@@ -349,12 +351,11 @@ export async function runRaceChecks(detector: RaceDetector, program: RaceProgram
   const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
   const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
   const binaries = new Map<RaceBuild, string>();
-  let buildSources: { files: string[]; cflags: string[] } | undefined;
   const binaryFor = async (build: RaceBuild): Promise<string | RaceRunResult> => {
     const known = binaries.get(build);
     if (known) return known;
     const bin = join(program.workDir, `race-tsan${build.name}.bin`);
-    buildSources ??= await runtimeScheduledSources(program);
+    const buildSources = build.chunkOneSchedules ? await chunkOneScheduledSources(program) : { files: program.sources.map((s) => resolve(program.workDir, s)), cflags: [] };
     const r = await runCandidateStep(
       tsanBuildArgv(detector.cc, buildSources.files, bin, [...buildSources.cflags, ...(program.cflags ?? [])], build),
       { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },

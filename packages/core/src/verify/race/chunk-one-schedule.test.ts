@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { withRuntimeSchedules } from './runtime-schedule.js';
+import { withChunkOneSchedules } from './chunk-one-schedule.js';
 
-describe('withRuntimeSchedules', () => {
-  it('adds schedule(runtime) to unscheduled worksharing loops, keeping line numbers', () => {
+describe('withChunkOneSchedules', () => {
+  it('adds schedule(static, 1) to unscheduled worksharing loops, keeping line numbers', () => {
     const src = ['#pragma omp parallel for private(j)', 'for (i = 0; i < n; i++) a[idx[i]] += 1;', '  #  pragma omp for reduction(+:s)', '#pragma omp target teams distribute parallel for', 'x;'].join('\n');
-    const r = withRuntimeSchedules(src);
+    const r = withChunkOneSchedules(src);
     expect(r.changed).toBe(3);
     expect(r.text.split('\n')).toEqual([
-      '#pragma omp parallel for private(j) schedule(runtime)',
+      '#pragma omp parallel for private(j) schedule(static, 1)',
       'for (i = 0; i < n; i++) a[idx[i]] += 1;',
-      '  #  pragma omp for reduction(+:s) schedule(runtime)',
-      '#pragma omp target teams distribute parallel for schedule(runtime)',
+      '  #  pragma omp for reduction(+:s) schedule(static, 1)',
+      '#pragma omp target teams distribute parallel for schedule(static, 1)',
       'x;',
     ]);
   });
@@ -27,16 +27,16 @@ describe('withRuntimeSchedules', () => {
       '#pragma omp target teams distribute',
       '#pragma omp parallel sections',
     ].join('\n');
-    expect(withRuntimeSchedules(src)).toEqual({ text: src, changed: 0 });
+    expect(withChunkOneSchedules(src)).toEqual({ text: src, changed: 0 });
   });
 
   it('puts the clause on the last line of a continued pragma and before a trailing comment', () => {
     const src = ['#pragma omp parallel for \\', '   private(t) // default schedule', 'for (;;);', '#pragma omp for simd /* c */'].join('\n');
-    expect(withRuntimeSchedules(src).text.split('\n')).toEqual([
+    expect(withChunkOneSchedules(src).text.split('\n')).toEqual([
       '#pragma omp parallel for \\',
-      '   private(t) schedule(runtime) // default schedule',
+      '   private(t) schedule(static, 1) // default schedule',
       'for (;;);',
-      '#pragma omp for simd schedule(runtime) /* c */',
+      '#pragma omp for simd schedule(static, 1) /* c */',
     ]);
   });
 });
