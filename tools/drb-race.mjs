@@ -3,6 +3,7 @@
 //
 //   node tools/drb-race.mjs <dataracebench-folder> [--workers 2] [--timeout-s 60] [--case substr] [--json out.json]
 //
+// --case keeps the cases whose file name contains one of the comma-separated substrings.
 // <dataracebench-folder> is a checkout of https://github.com/LLNL/dataracebench (its
 // micro-benchmarks/ folder is read; nothing of it is copied into this repository). Every
 // C micro-benchmark DRBnnn-*-yes.c has a data race, every *-no.c has none. Each one is
@@ -21,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as race from '../packages/core/dist/verify/race.js';
 
-const USAGE = 'usage: node tools/drb-race.mjs <dataracebench-folder> [--workers N] [--timeout-s S] [--case substr] [--json out.json]';
+const USAGE = 'usage: node tools/drb-race.mjs <dataracebench-folder> [--workers N] [--timeout-s S] [--case substr[,substr...]] [--json out.json]';
 
 export function parseArgs(argv) {
   const opts = { workers: 2, timeoutS: 60, caseFilter: undefined, json: undefined, dir: undefined };
@@ -54,7 +55,7 @@ export function listCases(dir, caseFilter) {
   const skipped = [];
   for (const name of readdirSync(micro).sort()) {
     if (!/^DRB\d+/.test(name)) continue;
-    if (caseFilter && !name.includes(caseFilter)) continue;
+    if (caseFilter && !caseFilter.split(',').some((f) => name.includes(f))) continue;
     const label = /-yes\.[a-z0-9]+$/.test(name) ? 'race' : /-no\.[a-z0-9]+$/.test(name) ? 'no-race' : undefined;
     if (!name.endsWith('.c')) {
       skipped.push({ name, why: name.endsWith('.cpp') ? 'C++ (the verifier checks C kernels)' : 'not a C file' });

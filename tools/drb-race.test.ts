@@ -27,6 +27,8 @@ describe('drb-race', () => {
       'DRB090-static-local-orig-yes.c:race',
     ]);
     expect(skipped).toEqual([]);
+    // --case keeps the names containing any of its comma-separated parts.
+    expect(listCases(SAMPLE, 'DRB001,doall1').cases.map((c: { name: string }) => c.name)).toEqual(['DRB001-antidep1-orig-yes.c', 'DRB045-doall1-orig-no.c']);
     expect(() => listCases(join(SAMPLE, 'micro-benchmarks'))).toThrow(/no micro-benchmarks\/ folder/);
   });
 

@@ -61,6 +61,16 @@ describe('raceStage', () => {
     expect(r.reason).toMatch(/\[(3|4) threads/);
   });
 
+  it.skipIf(!detector.ok)('catches a race between neighbouring iterations of an unscheduled loop (chunk-1 schedule of the -O0 build)', async () => {
+    const r = await raceStage(input('harness_array.c', 'pairs_unscheduled.c', { sizeIndices: [2], threadCounts: [2, 4], oversubscribedThreads: [] }));
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/pairs_unscheduled\.c:9/);
+    // The -O1 build (default contiguous blocks) cannot show it; the -O0 build's chunks of one do, on the first run.
+    expect(r.reason).toContain('2 threads');
+    expect(r.reason).toContain('-O0 build');
+    expect(r.reason).toContain('run 1]');
+  });
+
   it.skipIf(!detector.ok)('catches a temporary that should be private', async () => {
     const r = await raceStage(input('harness_array.c', 'scale_shared_tmp.c'));
     expect(r.ok).toBe(false);

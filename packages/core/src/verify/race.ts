@@ -14,8 +14,9 @@
 // Dynamic detection only sees races on the schedules it runs, so RACE_CONFIG runs
 // more than one: an -O1 and an -O0 build (the optimizer deletes or registers racy
 // accesses), teams of 2, 3, 4 and 8 threads (8 oversubscribes this machine's cores:
-// threads preempted mid-region), a plain run and one with chunk-1 runtime schedules
-// and two teams, and TSan's longest access history (history_size=7). The verifier
+// threads preempted mid-region; the -O0 build also gives every worksharing loop without
+// a schedule clause round-robin chunks of one iteration, race/chunk-one-schedule.ts),
+// a plain run and one with chunk-1 runtime schedules and two teams, and TSan's longest access history (history_size=7). The verifier
 // spends the -O0 build on its two cheapest test sizes and the 8-thread team on its
 // largest (VERIFIER_RACE_PLAN). Races between SIMD lanes of one thread no dynamic
 // detector sees: analysis/simd.ts refuses those statically (plan-legality;
@@ -30,6 +31,7 @@ import { runStep } from './run-step.js';
 import { describeSize } from './harness.js';
 import type { StageResult } from './types.js';
 import { describeTsanReport, hasTsanReport, parseTsanReport } from './race/tsan-report.js';
+import { withChunkOneSchedules } from './race/chunk-one-schedule.js';
 import { simdHazardsOfUnit } from '../analysis/simd.js';
 import { parse } from '../kernel/parse.js';
 
@@ -118,6 +120,8 @@ function tsanEnv(archerLib: string, threads: number, extra: Record<string, strin
 export interface RaceBuild {
   name: string;
   flags: string[];
+  /** Compile worksharing loops without a schedule clause with schedule(static, 1) (race/chunk-one-schedule.ts). */
+  chunkOneSchedules?: boolean;
 }
 
 function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: string[], build: RaceBuild = RACE_BUILDS[0]!): string[] {
@@ -131,7 +135,9 @@ function tsanBuildArgv(cc: string, sources: string[], bin: string, cflags: strin
  */
 export const RACE_BUILDS: readonly RaceBuild[] = [
   { name: '-O1', flags: ['-O1'] },
-  { name: '-O0', flags: ['-O0'] },
+  // Chunks of one put neighbouring iterations on different threads (a collision in an
+  // index set a few iterations apart); inline, so it costs no more than the default.
+  { name: '-O0', flags: ['-O0'], chunkOneSchedules: true },
 ];
 
 /** Directories the sandbox must show read-only because they lie outside the work dir. */
@@ -314,6 +320,30 @@ export interface RaceRunResult {
 }
 
 /**
+ * The sources a chunkOneSchedules build compiles: a copy in the work dir of each source
+ * with a worksharing loop to rewrite (withChunkOneSchedules). A `#line` directive keeps
+ * the original path and line numbers in TSan reports; `-iquote` keeps its
+ * `#include "..."` working.
+ */
+async function chunkOneScheduledSources(program: RaceProgram): Promise<{ files: string[]; cflags: string[] }> {
+  const files: string[] = [];
+  const quoteDirs = new Set<string>();
+  for (const [k, source] of program.sources.entries()) {
+    const path = resolve(program.workDir, source);
+    const { text, changed } = withChunkOneSchedules(await readFile(path, 'utf8'));
+    if (!changed) {
+      files.push(path);
+      continue;
+    }
+    const copy = join(program.workDir, `race-src-${k}-${basename(path)}`);
+    await writeFile(copy, `#line 1 ${JSON.stringify(path)}\n${text}`);
+    quoteDirs.add(dirname(path));
+    files.push(copy);
+  }
+  return { files, cflags: [...quoteDirs].map((d) => `-iquote${d}`) };
+}
+
+/**
  * Builds `program` with the race toolchain and runs every case at every thread count of
  * `config`, in the sandbox; stops at the first report. Needs a working detector.
  */
@@ -325,8 +355,9 @@ export async function runRaceChecks(detector: RaceDetector, program: RaceProgram
     const known = binaries.get(build);
     if (known) return known;
     const bin = join(program.workDir, `race-tsan${build.name}.bin`);
+    const buildSources = build.chunkOneSchedules ? await chunkOneScheduledSources(program) : { files: program.sources.map((s) => resolve(program.workDir, s)), cflags: [] };
     const r = await runCandidateStep(
-      tsanBuildArgv(detector.cc, program.sources.map((s) => resolve(program.workDir, s)), bin, program.cflags ?? [], build),
+      tsanBuildArgv(detector.cc, buildSources.files, bin, [...buildSources.cflags, ...(program.cflags ?? [])], build),
       { cwd: program.workDir, timeoutMs: program.compileTimeoutMs ?? 120_000, sandbox },
     );
     if (r.exitCode !== 0) {
