@@ -106,41 +106,60 @@ export function computeKey(inputs: KeyInputs): { key: string; inputs: KeyInputs 
  * symbols, bigints, NaN/Infinity, non-plain objects (Date, Map, class instances) and cycles.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, '$', new Set());
+  return encode(value, [], new Set());
 }
 
-function encode(value: unknown, path: string, ancestors: Set<object>): string {
+// `at` is the path to `value` as segments, turned into text only for an error message: a key is
+// computed for every kernel of every build, so the hot path builds no path strings.
+type PathSegments = Array<string | number>;
+
+function pathText(at: PathSegments): string {
+  return '$' + at.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+}
+
+function encode(value: unknown, at: PathSegments, ancestors: Set<object>): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`);
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${pathText(at)} is ${value}, which JSON cannot represent`);
       return JSON.stringify(value); // -0 prints as 0
     case 'object':
-      return encodeObject(value, path, ancestors);
+      return encodeObject(value, at, ancestors);
     default:
-      throw new TypeError(`canonicalJson: ${path} is ${typeof value}; key inputs must be plain JSON data (omit absent fields instead of setting them to undefined)`);
+      throw new TypeError(`canonicalJson: ${pathText(at)} is ${typeof value}; key inputs must be plain JSON data (omit absent fields instead of setting them to undefined)`);
   }
 }
 
-function encodeObject(value: object, path: string, ancestors: Set<object>): string {
-  if (ancestors.has(value)) throw new TypeError(`canonicalJson: ${path} refers back to itself`);
+function encodeObject(value: object, at: PathSegments, ancestors: Set<object>): string {
+  if (ancestors.has(value)) throw new TypeError(`canonicalJson: ${pathText(at)} refers back to itself`);
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
-      return `[${value.map((item, i) => encode(item, `${path}[${i}]`, ancestors)).join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < value.length; i++) {
+        at.push(i);
+        out += (i ? ',' : '') + encode(value[i], at, ancestors);
+        at.pop();
+      }
+      return out + ']';
     }
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`canonicalJson: ${path} is a ${value.constructor?.name ?? 'non-plain object'}, not a plain object`);
+      throw new TypeError(`canonicalJson: ${pathText(at)} is a ${value.constructor?.name ?? 'non-plain object'}, not a plain object`);
     }
     const record = value as Record<string, unknown>;
-    const members = Object.keys(record)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${encode(record[k], `${path}.${k}`, ancestors)}`);
-    return `{${members.join(',')}}`;
+    let out = '{';
+    let first = true;
+    for (const k of Object.keys(record).sort()) {
+      at.push(k);
+      out += (first ? '' : ',') + JSON.stringify(k) + ':' + encode(record[k], at, ancestors);
+      at.pop();
+      first = false;
+    }
+    return out + '}';
   } finally {
     ancestors.delete(value);
   }
