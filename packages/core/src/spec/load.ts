@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SpecError } from './errors.js';
 import { checkExpression } from './expr.js';
 import { describeJsonError } from './json-error.js';
+import { parseMemoryLimit } from './memory-limit.js';
 import type { ArgSpec, ElemType, KernelSpec, ReductionBound, SpecFile } from './types.js';
 
 export { SpecError } from './errors.js';
@@ -114,6 +115,14 @@ function checkKernel(k: KernelSpec, at: string, where: string): void {
   const fail = (field: string, problem: string): never => {
     throw new SpecError(where, field, problem);
   };
+
+  if (k.memoryLimit !== undefined) {
+    try {
+      parseMemoryLimit(k.memoryLimit, 'memoryLimit');
+    } catch (e) {
+      fail(`${at}.memoryLimit`, (e as Error).message.replace(/^memoryLimit: /, ''));
+    }
+  }
 
   // Size names: the bench binding defines them; every test binding must bind the same ones.
   const sizeNames = Object.keys(k.sizes.bench);
@@ -227,8 +236,38 @@ function checkArg(
     if (!fields.includes(field)) fail(`${at}.init.from`, `generator '${gen}' (${kind}) has no field '${field}'; fields: ${fields.join(', ')}`);
     return;
   }
-  if ((init.gen === 'uniform' || init.gen === 'randint') && init.min > init.max) {
-    fail(`${at}.init.min`, `min (${init.min}) is greater than max (${init.max})`);
+  // Bounds may be expressions over sizes (e.g. randint max "bins-1"), evaluated per test size.
+  const checkBound = (v: number | string, field: string, integer: boolean) => {
+    if (typeof v === 'number') return;
+    try {
+      checkExpression(v, known, { allowDecimals: !integer });
+    } catch (e) {
+      fail(`${at}.init.${field}`, `${(e as Error).message}; use a number or an expression over size names, generator sizes, ${integer ? 'integers' : 'numbers'} and + - * / % << >> ( )`);
+    }
+  };
+  switch (init.gen) {
+    case 'uniform':
+    case 'randint':
+      checkBound(init.min, 'min', init.gen === 'randint');
+      checkBound(init.max, 'max', init.gen === 'randint');
+      if (typeof init.min === 'number' && typeof init.max === 'number' && init.min > init.max) {
+        fail(`${at}.init.min`, `min (${init.min}) is greater than max (${init.max})`);
+      }
+      break;
+    case 'const':
+      checkBound(init.value, 'value', false);
+      break;
+    case 'diag-dominant':
+    case 'spd':
+      if (a.type !== 'float' && a.type !== 'double') {
+        fail(`${at}.init.gen`, `'${init.gen}' makes a float or double matrix; '${a.name}' is ${a.type} (change the type or the generator)`);
+      }
+      try {
+        checkExpression(init.n, known);
+      } catch (e) {
+        fail(`${at}.init.n`, `${(e as Error).message}; give the matrix order as an expression over size names, e.g. "n"`);
+      }
+      break;
   }
 }
 
