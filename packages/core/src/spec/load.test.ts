@@ -172,7 +172,10 @@ describe('validateSpec', () => {
     expect(e.message).toMatch(/decimal literal 0\.5 is not allowed here/);
     const f = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'randint', min: 0.5, max: 3 }));
     expect(f.field).toBe('kernels[0].args[2].init.min');
-    expect(f.message).toMatch(/integer/);
+    expect(f.message).toMatch(/init\.min: must be an integer, or a non-empty string holding an expression over size names \(e\.g\. "n-1"\)$/);
+    const g = errorOf((s) => (s.kernels[0].args[3].init = { gen: 'uniform', min: '', max: 1 }));
+    expect(g.field).toBe('kernels[0].args[3].init.min');
+    expect(g.message).toMatch(/must be a number, or a non-empty string/);
   });
 
   it('rejects a matrix generator on an integer buffer and an unknown matrix order', () => {

@@ -72,7 +72,8 @@ function jsonPath(pointer: string): string {
 
 function schemaError(errors: ErrorObject[], where: string): SpecError {
   // 'if' errors only say "must match then schema"; the real cause is reported beside them.
-  const e = errors.find((x) => x.keyword !== 'if') ?? errors[0]!;
+  // A value with alternatives (a number or an expression string): say both, not the first branch's complaint.
+  const e = errors.find((x) => x.keyword === 'oneOf') ?? errors.find((x) => x.keyword !== 'if') ?? errors[0]!;
   const path = jsonPath(e.instancePath);
   const child = (name: string) => (path ? `${path}.${name}` : name);
   const p = e.params as Record<string, unknown>;
@@ -85,6 +86,12 @@ function schemaError(errors: ErrorObject[], where: string): SpecError {
       return new SpecError(where, path, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'const':
       return new SpecError(where, path, `must be ${JSON.stringify(p.allowedValue)}`);
+    case 'oneOf': {
+      // Every oneOf in the schema is a leaf: a number (or integer) or a non-empty string.
+      if (path.endsWith('memoryLimit')) return new SpecError(where, path, `must be a size such as "4G" or "512M", or a number of bytes (at least 16777216)`);
+      const integer = errors.some((x) => x.instancePath === e.instancePath && x.keyword === 'type' && x.params.type === 'integer');
+      return new SpecError(where, path, `must be ${integer ? 'an integer' : 'a number'}, or a non-empty string holding an expression over size names (e.g. "n-1")`);
+    }
     default:
       return new SpecError(where, path, `${e.message ?? 'invalid'}; see packages/core/schemas/kernel-spec.schema.json`);
   }
