@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractKernels } from '../kernel/extract.js';
 import { draftSpec, draftSizes } from './draft.js';
+import { validateSpec } from '../spec/load.js';
 
 const KERNELS = join(__dirname, '../../../../kernels');
 const draftOf = (text: string, name: string) => {
@@ -21,6 +22,16 @@ describe('draftSpec', () => {
     expect(d.spec.args.slice(1).map((a) => (a as { length: string }).length)).toEqual(['n*n', 'n*n', 'n*n']);
     expect(d.spec.sizes.test.map((s) => s.n)).toEqual([1, 2, 7, 13, 31, 64, 97]);
     expect(d.confirm.map((c) => c.field)).toContain('kernels[matmul].args[A].length');
+  });
+
+  it('bounds an index input by the length of the buffer it indexes (randint max "bins-1")', () => {
+    const text = 'void hist(int n, int bins, const int *data, int *h) { for (int b = 0; b < bins; b++) h[b] = 0; for (int i = 0; i < n; i++) h[data[i]]++; }';
+    const d = draftOf(text, 'hist');
+    expect(arg(d, 'h')).toMatchObject({ kind: 'output', length: 'bins' });
+    expect(arg(d, 'data')).toMatchObject({ kind: 'input', length: 'n', init: { gen: 'randint', min: 0, max: 'bins-1' } });
+    expect(d.confirm.find((c) => c.field === 'kernels[hist].args[data].init')!.guess).toMatch(/indices into h/);
+    // The draft is a valid spec: the bound is an expression over its size names.
+    expect(() => validateSpec({ version: 1, kernels: [d.spec] }, 'k.spec.json')).not.toThrow();
   });
 
   it('reads C99 array parameters from their declared dimensions', () => {

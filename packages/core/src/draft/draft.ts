@@ -144,6 +144,8 @@ export function draftSpec(unit: KernelUnit, source: string): SpecDraft {
     args.push(arg);
   }
 
+  boundIndexInputs(state, args, confirm, k);
+
   const sizes = draftSizes(sizeNames, repetitionNames, exponentNames);
   if (sizeNames.some((n) => !args.some((a) => a.kind !== 'scalar' && identifiers(a.length).includes(n))) && sizeNames.length > 1) {
     confirm.push({ field: `${k}.sizes`, guess: `test sizes vary every size name independently; add sizes.limits if some combinations are illegal (e.g. a filter larger than the image)` });
@@ -395,6 +397,32 @@ function initFor(name: string, type: ElemType, csr: CsrShape | undefined, sizeNa
     init: { gen: 'randint', min: 0, max: 9 },
     why: `integers in [0, 9]; if they index another buffer, keep them below its length at the smallest test size${sizeNames.length ? ` (${sizeNames.join(', ')} = 1)` : ''}`,
   };
+}
+
+/**
+ * An integer input used as the whole subscript of another buffer (`h[data[i]]++`) holds
+ * indices into it: draw them from 0 to that buffer's length - 1 at every test size (a bound
+ * over sizes, e.g. "bins-1"), instead of the default [0, 9].
+ */
+function boundIndexInputs(state: AnalysisState, args: ArgSpec[], confirm: { field: string; guess: string }[], k: string): void {
+  for (const a of args) {
+    if (a.kind === 'scalar' || a.kind === 'output' || !a.init || !('gen' in a.init) || a.init.gen !== 'randint' || isFloatType(a.type)) continue;
+    const indexed = new Set<string>();
+    for (const acc of state.accesses) {
+      if (acc.base.kind !== 'param' || acc.base.name === a.name || acc.parts?.length !== 1) continue;
+      const part = acc.parts[0]!;
+      if (part.kind !== 'expr' || part.nodes.length !== 1) continue;
+      if (new RegExp(`^${a.name}\\[[^\\]]+\\]$`).test(part.nodes[0]!.text.replace(/\s+/g, ''))) indexed.add(acc.base.name);
+    }
+    const targets = args.filter((b) => b.kind !== 'scalar' && indexed.has(b.name)) as Extract<ArgSpec, { length: string }>[];
+    // One indexed buffer with a length from the analysis (not the "1" placeholder).
+    if (targets.length !== 1 || targets[0]!.length === '1') continue;
+    const target = targets[0]!;
+    const max = /^\w+$/.test(target.length) ? `${target.length}-1` : `(${target.length})-1`;
+    a.init = { gen: 'randint', min: 0, max };
+    const c = confirm.find((x) => x.field === `${k}.args[${a.name}].init`);
+    if (c) c.guess = `indices into ${target.name} (${target.name}[${a.name}[…]]): integers in [0, ${max}] at every test size; narrow them if the kernel needs fewer`;
+  }
 }
 
 /** Test bindings: all 1 first, then primes and odd tails; repetition counts stay small. */

@@ -54,7 +54,7 @@ export interface KeyInputs {
    * the build, `impliedPlanCheck` and `conditions` (sandbox, race detector, allowed-unverified
    * checks): a stricter policy, or a machine that can check more, must re-verify.
    */
-  verifyPolicy: VerifyPolicy & { impliedPlanCheck?: boolean; conditions?: { sandbox: string; raceDetector: string; allowUnverified: string[] } };
+  verifyPolicy: VerifyPolicy & { impliedPlanCheck?: boolean; conditions?: { sandbox: string; raceDetector: string; allowUnverified: string[]; memoryLimit?: number } };
   /** autopar's own version: harness generation, splicing and gates live in this code. */
   autoparVersion: string;
 }
@@ -67,7 +67,7 @@ const FIELD_DOCS: Array<[keyof KeyInputs, string]> = [
   ['target', 'cflags and ldflags in order, target kind and speedup threshold: they change code generation and which variant is chosen.'],
   ['toolchain', 'Compiler fingerprint: resolved path, sha256 of the binary, --version, -dumpmachine, flags with -march=native expanded, OpenMP version.'],
   ['proposer', 'Proposer identity without the host: kind, model, model digest, strategy, prompt-template version, sampling options, proposer version.'],
-  ['verifyPolicy', 'Verification policy: thread counts, seeds, edge sizes, sanitizers, benchmark pairs, limits and warm-ups, timeouts; whether implied plans are checked; and the conditions: sandbox (bubblewrap / off / unavailable), race detector (present / missing) and the checks the user allowed to go unverified (AUTOPAR_ALLOW_UNVERIFIED). A verdict made with less checking is never served to a build that has more.'],
+  ['verifyPolicy', 'Verification policy: thread counts, seeds, edge sizes, sanitizers, benchmark pairs, limits and warm-ups, timeouts; whether implied plans are checked; and the conditions: sandbox (bubblewrap / off / unavailable), race detector (present / missing) the checks the user allowed to go unverified (AUTOPAR_ALLOW_UNVERIFIED) and the sandbox memory cap when AUTOPAR_MEMORY_LIMIT sets it (a spec memoryLimit is keyed with the spec). A verdict made with less checking is never served to a build that has more.'],
   ['autoparVersion', "autopar's own version: harness generation, splicing and the static gate live in its code."],
 ];
 

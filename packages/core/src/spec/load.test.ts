@@ -147,6 +147,49 @@ describe('validateSpec', () => {
     });
     expect(e.field).toBe('kernels[0].sizes.bench.int');
   });
+
+  it('accepts generator bounds and matrix orders that are expressions over sizes', () => {
+    const s = saxpySpec() as any;
+    s.kernels[0].args[2] = { name: 'x', kind: 'input', type: 'int', length: 'n', init: { gen: 'randint', min: 0, max: 'n-1' } };
+    s.kernels[0].args[3].init = { gen: 'uniform', min: '-n/2', max: 'n*0.5' };
+    expect(() => validateSpec(s, 'spec.json')).not.toThrow();
+    s.kernels[0].args[3] = { name: 'y', kind: 'inout', type: 'float', length: 'n*n', init: { gen: 'spd', n: 'n' } };
+    expect(() => validateSpec(s, 'spec.json')).not.toThrow();
+    s.kernels[0].args[3].init = { gen: 'diag-dominant', n: 'n' };
+    s.kernels[0].args[3].type = 'double';
+    expect(() => validateSpec(s, 'spec.json')).not.toThrow();
+  });
+
+  it('names the field of an unknown size in a generator bound', () => {
+    const e = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'randint', min: 0, max: 'bins-1' }));
+    expect(e.field).toBe('kernels[0].args[2].init.max');
+    expect(e.message).toMatch(/^spec\.json: kernels\[0\]\.args\[2\]\.init\.max: unknown name 'bins' in "bins-1"; known sizes here: n; use a number or an expression/);
+  });
+
+  it('rejects a decimal in a randint bound expression and a fractional randint literal', () => {
+    const e = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'randint', min: 0, max: 'n*0.5' }));
+    expect(e.field).toBe('kernels[0].args[2].init.max');
+    expect(e.message).toMatch(/decimal literal 0\.5 is not allowed here/);
+    const f = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'randint', min: 0.5, max: 3 }));
+    expect(f.field).toBe('kernels[0].args[2].init.min');
+    expect(f.message).toMatch(/init\.min: must be an integer, or a non-empty string holding an expression over size names \(e\.g\. "n-1"\)$/);
+    const g = errorOf((s) => (s.kernels[0].args[3].init = { gen: 'uniform', min: '', max: 1 }));
+    expect(g.field).toBe('kernels[0].args[3].init.min');
+    expect(g.message).toMatch(/must be a number, or a non-empty string/);
+  });
+
+  it('rejects a matrix generator on an integer buffer and an unknown matrix order', () => {
+    const e = errorOf((s) => Object.assign(s.kernels[0].args[2], { type: 'int', init: { gen: 'spd', n: 'n' } }));
+    expect(e.field).toBe('kernels[0].args[2].init.gen');
+    expect(e.message).toMatch(/'spd' makes a float or double matrix; 'x' is int/);
+    const f = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'diag-dominant', n: 'm' }));
+    expect(f.field).toBe('kernels[0].args[2].init.n');
+    expect(f.message).toMatch(/unknown name 'm'/);
+    const g = errorOf((s) => (s.kernels[0].args[2].init = { gen: 'spd' }));
+    expect(g.field).toBe('kernels[0].args[2].init.n');
+    expect(g.message).toMatch(/missing required field 'n'/);
+  });
+
 });
 
 describe('loadSpecFile', () => {

@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SpecError } from './errors.js';
 import { checkExpression } from './expr.js';
 import { describeJsonError } from './json-error.js';
+import { parseMemoryLimit } from './memory-limit.js';
 import type { ArgSpec, ElemType, KernelSpec, ReductionBound, SpecFile } from './types.js';
 
 export { SpecError } from './errors.js';
@@ -71,7 +72,8 @@ function jsonPath(pointer: string): string {
 
 function schemaError(errors: ErrorObject[], where: string): SpecError {
   // 'if' errors only say "must match then schema"; the real cause is reported beside them.
-  const e = errors.find((x) => x.keyword !== 'if') ?? errors[0]!;
+  // A value with alternatives (a number or an expression string): say both, not the first branch's complaint.
+  const e = errors.find((x) => x.keyword === 'oneOf') ?? errors.find((x) => x.keyword !== 'if') ?? errors[0]!;
   const path = jsonPath(e.instancePath);
   const child = (name: string) => (path ? `${path}.${name}` : name);
   const p = e.params as Record<string, unknown>;
@@ -84,6 +86,12 @@ function schemaError(errors: ErrorObject[], where: string): SpecError {
       return new SpecError(where, path, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'const':
       return new SpecError(where, path, `must be ${JSON.stringify(p.allowedValue)}`);
+    case 'oneOf': {
+      // Every oneOf in the schema is a leaf: a number (or integer) or a non-empty string.
+      if (path.endsWith('memoryLimit')) return new SpecError(where, path, `must be a size such as "4G" or "512M", or a number of bytes (at least 16777216)`);
+      const integer = errors.some((x) => x.instancePath === e.instancePath && x.keyword === 'type' && x.params.type === 'integer');
+      return new SpecError(where, path, `must be ${integer ? 'an integer' : 'a number'}, or a non-empty string holding an expression over size names (e.g. "n-1")`);
+    }
     default:
       return new SpecError(where, path, `${e.message ?? 'invalid'}; see packages/core/schemas/kernel-spec.schema.json`);
   }
@@ -114,6 +122,14 @@ function checkKernel(k: KernelSpec, at: string, where: string): void {
   const fail = (field: string, problem: string): never => {
     throw new SpecError(where, field, problem);
   };
+
+  if (k.memoryLimit !== undefined) {
+    try {
+      parseMemoryLimit(k.memoryLimit, 'memoryLimit');
+    } catch (e) {
+      fail(`${at}.memoryLimit`, (e as Error).message.replace(/^memoryLimit: /, ''));
+    }
+  }
 
   // Size names: the bench binding defines them; every test binding must bind the same ones.
   const sizeNames = Object.keys(k.sizes.bench);
@@ -227,8 +243,38 @@ function checkArg(
     if (!fields.includes(field)) fail(`${at}.init.from`, `generator '${gen}' (${kind}) has no field '${field}'; fields: ${fields.join(', ')}`);
     return;
   }
-  if ((init.gen === 'uniform' || init.gen === 'randint') && init.min > init.max) {
-    fail(`${at}.init.min`, `min (${init.min}) is greater than max (${init.max})`);
+  // Bounds may be expressions over sizes (e.g. randint max "bins-1"), evaluated per test size.
+  const checkBound = (v: number | string, field: string, integer: boolean) => {
+    if (typeof v === 'number') return;
+    try {
+      checkExpression(v, known, { allowDecimals: !integer });
+    } catch (e) {
+      fail(`${at}.init.${field}`, `${(e as Error).message}; use a number or an expression over size names, generator sizes, ${integer ? 'integers' : 'numbers'} and + - * / % << >> ( )`);
+    }
+  };
+  switch (init.gen) {
+    case 'uniform':
+    case 'randint':
+      checkBound(init.min, 'min', init.gen === 'randint');
+      checkBound(init.max, 'max', init.gen === 'randint');
+      if (typeof init.min === 'number' && typeof init.max === 'number' && init.min > init.max) {
+        fail(`${at}.init.min`, `min (${init.min}) is greater than max (${init.max})`);
+      }
+      break;
+    case 'const':
+      checkBound(init.value, 'value', false);
+      break;
+    case 'diag-dominant':
+    case 'spd':
+      if (a.type !== 'float' && a.type !== 'double') {
+        fail(`${at}.init.gen`, `'${init.gen}' makes a float or double matrix; '${a.name}' is ${a.type} (change the type or the generator)`);
+      }
+      try {
+        checkExpression(init.n, known);
+      } catch (e) {
+        fail(`${at}.init.n`, `${(e as Error).message}; give the matrix order as an expression over size names, e.g. "n"`);
+      }
+      break;
   }
 }
 

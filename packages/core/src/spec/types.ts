@@ -24,11 +24,26 @@ export interface Tolerance {
   ulp?: number;
 }
 
+/**
+ * A generator bound: a number, or an expression over size names and generator sizes
+ * evaluated at each test size, e.g. "bins-1" (see spec/expr.ts).
+ */
+export type Bound = number | string;
+
 /** How an input buffer is filled. All generators are deterministic in (seed, arg name). */
 export type InitSpec =
-  | { gen: 'uniform'; min: number; max: number }
-  | { gen: 'randint'; min: number; max: number } // inclusive bounds
-  | { gen: 'const'; value: number }
+  | { gen: 'uniform'; min: Bound; max: Bound }
+  | { gen: 'randint'; min: Bound; max: Bound } // inclusive bounds, integers
+  | { gen: 'const'; value: Bound }
+  /**
+   * Matrix classes (float/double buffers): the first n*n elements are an n×n row-major
+   * matrix, the rest 0. Off-diagonal entries are uniform in [-1, 1); each diagonal entry is
+   * 1 + u (u uniform in [0, 1)) plus the sum of |off-diagonal| of its row, so the matrix is
+   * strictly row diagonally dominant with a positive diagonal. 'spd' is in addition
+   * symmetric, hence symmetric positive definite (Gershgorin).
+   */
+  | { gen: 'diag-dominant'; n: string }
+  | { gen: 'spd'; n: string }
   | { gen: 'zero' }
   | { gen: 'iota' } // 0,1,2,...
   | { from: string }; // '<generator name>.<field>', e.g. 'g.rowptr'
@@ -149,6 +164,13 @@ export interface KernelSpec {
   seeds?: number[];
   /** Default tolerance for floating outputs (default { rel: 1e-9, abs: 1e-12 }). */
   tolerance?: Tolerance;
+  /**
+   * Memory cap of every verification step of this kernel (the sandbox's cgroup memory.max),
+   * e.g. "4G" or "512M" (powers of 1024) or a number of bytes. Default: AUTOPAR_MEMORY_LIMIT,
+   * else 2G. Raise it for a large bench size: the harness holds every buffer plus a pristine
+   * copy of each input and inout.
+   */
+  memoryLimit?: string | number;
   /** Pointer arguments are distinct objects (never alias); lets the analyzer add `restrict`. */
   noalias?: boolean;
   /**

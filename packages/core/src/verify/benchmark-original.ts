@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { KernelSpec } from '../spec/types.js';
+import { kernelMemoryLimit } from '../spec/memory-limit.js';
 import { benchSandbox, benchmarkBinaries } from './benchmark.js';
 import { buildTestBinary } from './build.js';
 import { compareOutputs } from './compare.js';
@@ -63,7 +64,7 @@ export async function benchmarkOriginal(req: BenchmarkOriginalRequest): Promise<
     const tu = join(dir, tuName);
     await writeFile(tu, kernelTranslationUnit(req.contenderText, req.spec, tuName));
     const includeDirs = [...new Set([dirname(contenderPath), ...original.includeDirs])];
-    const sandbox = benchSandbox({ workDir: dir, readOnly: [original.dir, ...includeDirs] });
+    const sandbox = benchSandbox({ workDir: dir, readOnly: [original.dir, ...includeDirs], memoryBytes: kernelMemoryLimit(req.spec) });
     const binary = join(dir, 'contender');
     const b = await buildTestBinary(
       toolchain,

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { DEFAULT_ARCHER_LIB, DEFAULT_RACE_CC, detectRaceDetector } from './race.js';
 import { sandboxSetup } from './sandbox/detect.js';
+import { memoryLimitFromEnv } from '../spec/memory-limit.js';
 import type { StageName, VerifyConditions, VerifyPolicy } from './types.js';
 
 const ALIASES: Record<string, StageName> = {
@@ -75,6 +76,7 @@ export async function verificationConditions(policy: VerifyPolicy, opts: Conditi
     sandbox: await sandboxCondition(env),
     raceDetector,
     allowUnverified: opts.allowUnverified ?? allowUnverifiedFromEnv(env),
+    ...(memoryLimitFromEnv(env) !== undefined ? { memoryLimit: memoryLimitFromEnv(env) } : {}),
   };
 }
 
@@ -83,9 +85,14 @@ export async function verificationConditions(policy: VerifyPolicy, opts: Conditi
  * are in the toolchain fingerprint or vary from run to run), so the key is stable on one
  * machine and differs exactly when the checking differs.
  */
-export function conditionsKeyPart(c: VerifyConditions): { sandbox: string; raceDetector: string; allowUnverified: StageName[] } {
+export function conditionsKeyPart(c: VerifyConditions): { sandbox: string; raceDetector: string; allowUnverified: StageName[]; memoryLimit?: number } {
   const coarse = (s: string) => s.split(/[ :(]/)[0]!;
-  return { sandbox: coarse(c.sandbox), raceDetector: coarse(c.raceDetector), allowUnverified: [...c.allowUnverified] };
+  return {
+    sandbox: coarse(c.sandbox),
+    raceDetector: coarse(c.raceDetector),
+    allowUnverified: [...c.allowUnverified],
+    ...(c.memoryLimit !== undefined ? { memoryLimit: c.memoryLimit } : {}),
+  };
 }
 
 export type ConditionsKeyPart = ReturnType<typeof conditionsKeyPart>;
@@ -106,5 +113,8 @@ export function quickConditionsKeyPart(policy: VerifyPolicy, env: NodeJS.Process
   const cc = env.AUTOPAR_RACE_CC ?? DEFAULT_RACE_CC;
   const archer = env.AUTOPAR_ARCHER_LIB ?? DEFAULT_ARCHER_LIB;
   const raceDetector = !policy.sanitizers.race ? 'not' : onPath(cc, env) && existsSync(archer) ? 'present' : 'missing';
-  return { sandbox, raceDetector, allowUnverified: allowUnverifiedFromEnv(env) };
+  // A set AUTOPAR_MEMORY_LIMIT changes which steps the sandbox stops (absent: the 2 GiB
+  // default, keeping the keys made before it existed). A kernel's own memoryLimit is keyed with its spec.
+  const memoryLimit = memoryLimitFromEnv(env);
+  return { sandbox, raceDetector, allowUnverified: allowUnverifiedFromEnv(env), ...(memoryLimit !== undefined ? { memoryLimit } : {}) };
 }

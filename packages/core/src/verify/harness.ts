@@ -135,6 +135,12 @@ export function generateHarness(spec: KernelSpec): string {
     ),
   ].join('\n');
 
+  // Sizes and generator sizes are in scope of the fills too: generator bounds and matrix
+  // orders may be expressions over them (e.g. randint max "bins-1").
+  const fillScope = [
+    ...names.map((n, i) => `    const long long ${n} = ap_sz[${i}]; (void)${n};`),
+    ...generators.map((g, i) => `    const long long ${g.name}_nnz = ap_gens[${i}].nnz; (void)${g.name}_nnz;`),
+  ].join('\n');
   const fills = buffers
     .map((b, i) => (b.kind === 'output' ? '' : fillCode(b, i, genIndex) + (b.specialValues ? `\n${specialValuesCode(b, i)}` : '')))
     .filter(Boolean)
@@ -258,6 +264,27 @@ static long long ap_randint(uint64_t *s, long long lo, long long hi) /* inclusiv
     return span == 0 ? (long long)ap_next(s) : lo + (long long)(ap_next(s) % span);
 }
 
+/* Matrix classes: the first n*n elements of a row-major buffer; off-diagonal entries uniform in
+   [-1, 1) (mirrored when symmetric), the diagonal 1 + u + the row's sum of |off-diagonal|, summed
+   over the values as stored in the element type, so strict dominance survives the rounding. */
+#define AP_MATRIX_FILL(T, p, len, n, symmetric, s, name) do { \
+    if ((n) < 0) ap_die(2, "buffer %s: matrix order %lld is negative; check init.n in the spec", name, (long long)(n)); \
+    if ((n) > 0 && (n) > (len) / (n)) ap_die(2, "buffer %s: length %lld is less than n*n = %lld for an n x n matrix; fix its length or init.n", name, (long long)(len), (long long)(n) * (n)); \
+    for (long long ap_e = 0; ap_e < (len); ap_e++) (p)[ap_e] = (T)0; \
+    for (long long ap_r = 0; ap_r < (n); ap_r++) \
+        for (long long ap_c = (symmetric) ? ap_r + 1 : 0; ap_c < (n); ap_c++) { \
+            if (ap_c == ap_r) continue; \
+            (p)[ap_r * (n) + ap_c] = (T)(-1.0 + 2.0 * ap_unit(s)); \
+            if (symmetric) (p)[ap_c * (n) + ap_r] = (p)[ap_r * (n) + ap_c]; \
+        } \
+    for (long long ap_r = 0; ap_r < (n); ap_r++) { \
+        double ap_sum = 0; \
+        for (long long ap_c = 0; ap_c < (n); ap_c++) \
+            if (ap_c != ap_r) ap_sum += fabs((double)(p)[ap_r * (n) + ap_c]); \
+        (p)[ap_r * (n) + ap_r] = (T)(ap_sum + 1.0 + ap_unit(s)); \
+    } \
+} while (0)
+
 static unsigned char ap_canary(size_t i) { return (unsigned char)(0xA5u ^ (unsigned)(i * 29u)); }
 
 static void *ap_malloc(size_t bytes, const char *what)
@@ -364,9 +391,10 @@ static void ap_setup(const long long *ap_sz, uint64_t ap_seed)
 ${setup}
 }
 
-static void ap_fill_inputs(uint64_t ap_seed)
+static void ap_fill_inputs(const long long *ap_sz, uint64_t ap_seed)
 {
-    (void)ap_seed;
+    (void)ap_sz; (void)ap_seed;
+${fillScope}
 ${fills}
 }
 
@@ -374,7 +402,7 @@ static void ap_prepare(const long long *sizes, uint64_t seed)
 {
     ap_setup(sizes, seed);
     for (int k = 0; k < AP_NBUFS; k++) ap_alloc(&ap_bufs[k]);
-    ap_fill_inputs(seed);
+    ap_fill_inputs(sizes, seed);
     for (int k = 0; k < AP_NBUFS; k++) {
         ap_buffer *b = &ap_bufs[k];
         if (b->kind == AP_OUTPUT) continue;
@@ -643,13 +671,27 @@ function fillCode(b: BufferArg, i: number, genIndex: Map<string, number>): strin
       `        for (long long i = 0; i < len; i++) p[i] = (${t})ap_gens[${g}].${field}[i];\n    }`
     );
   }
+  // A bound is a literal, or an expression over the sizes in scope (evaluated per test size).
+  const realBound = (v: number | string) => (typeof v === 'number' ? cDouble(v) : `(double)${cExpr(v)}`);
+  const intBound = (v: number | string) => (typeof v === 'number' ? cInt(v) : `(long long)${cExpr(v)}`);
   switch (init.gen) {
     case 'uniform':
-      return loop(`${cDouble(init.min)} + (${cDouble(init.max)} - ${cDouble(init.min)}) * ap_unit(&s)`);
+      return (
+        `${head}        const double lo = ${realBound(init.min)}, hi = ${realBound(init.max)};\n` +
+        `        if (len > 0 && lo > hi) ap_die(2, "buffer %s: uniform min (%g) is greater than max (%g) at this size; fix init.min/init.max", ${cString(b.name)}, lo, hi);\n` +
+        `        for (long long i = 0; i < len; i++) p[i] = (${t})(lo + (hi - lo) * ap_unit(&s));\n    }`
+      );
     case 'randint':
-      return loop(`ap_randint(&s, ${cInt(init.min)}, ${cInt(init.max)})`);
+      return (
+        `${head}        const long long lo = ${intBound(init.min)}, hi = ${intBound(init.max)};\n` +
+        `        if (len > 0 && lo > hi) ap_die(2, "buffer %s: randint min (%lld) is greater than max (%lld) at this size; fix init.min/init.max", ${cString(b.name)}, lo, hi);\n` +
+        `        for (long long i = 0; i < len; i++) p[i] = (${t})ap_randint(&s, lo, hi);\n    }`
+      );
     case 'const':
-      return loop(cDouble(init.value));
+      return loop(realBound(init.value));
+    case 'diag-dominant':
+    case 'spd':
+      return `${head}        AP_MATRIX_FILL(${t}, p, len, (long long)${cExpr(init.n)}, ${init.gen === 'spd' ? 1 : 0}, &s, ${cString(b.name)});\n    }`;
     case 'zero':
       return loop('0');
     case 'iota':

@@ -13,6 +13,7 @@ import { readOutputFile, type OutputRecord } from './output-file.js';
 import { sanitizeMemoryToolchain, type ResolvedToolchain } from './policy.js';
 import { runTest } from './run-harness.js';
 import type { SandboxOptions } from './sandbox.js';
+import { kernelMemoryLimit } from '../spec/memory-limit.js';
 
 /**
  * Pass the same object to verifyCandidate for every candidate of a kernel (a plain `{}` is
@@ -93,7 +94,7 @@ export function prepareOriginal(cache: OriginalCache, defaultDir: string, req: P
 async function build(dir: string, key: string, req: PrepareRequest): Promise<PreparedOriginal> {
   const started = performance.now();
   await mkdir(dir, { recursive: true });
-  const sandbox: SandboxOptions = { workDir: dir, readOnly: [dirname(req.sourcePath)] };
+  const sandbox: SandboxOptions = { workDir: dir, readOnly: [dirname(req.sourcePath)], memoryBytes: kernelMemoryLimit(req.spec) };
   const compileOpts = { cwd: dir, timeoutMs: req.compileTimeoutMs, sandbox };
 
   const harnessPath = join(dir, 'harness.c');

@@ -70,6 +70,8 @@ export interface RaceStageInput {
   cflags?: string[];
   /** Paths outside the work dir the build needs (include dirs); the sources' own dirs are added. */
   readOnly?: string[];
+  /** Memory cap per instrumented step (the kernel's; default as for every sandboxed step). */
+  memoryBytes?: number;
   /** What to do when no race detector is installed. Default 'skip'. */
   onMissing?: 'skip' | 'reject';
   /** Overrides for tests and unusual installs (also AUTOPAR_RACE_CC / AUTOPAR_ARCHER_LIB). */
@@ -267,6 +269,8 @@ export interface RaceProgram {
   /** Paths outside the work dir the build needs (include dirs); the sources' own dirs are added. */
   readOnly?: string[];
   cases: RaceCase[];
+  /** Memory cap per step (default as for every sandboxed step). */
+  memoryBytes?: number;
   /** Wall limit per instrumented run. */
   timeoutMs: number;
   compileTimeoutMs?: number;
@@ -349,7 +353,11 @@ async function chunkOneScheduledSources(program: RaceProgram): Promise<{ files: 
  */
 export async function runRaceChecks(detector: RaceDetector, program: RaceProgram, config: RaceConfig = RACE_CONFIG): Promise<RaceRunResult> {
   const sourceDirs = readOnlyDirsFor(program.workDir, program.sources);
-  const sandbox = { workDir: program.workDir, readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])] };
+  const sandbox = {
+    workDir: program.workDir,
+    readOnly: [...new Set([...(program.readOnly ?? []), ...sourceDirs])],
+    ...(program.memoryBytes !== undefined ? { memoryBytes: program.memoryBytes } : {}),
+  };
   const binaries = new Map<RaceBuild, string>();
   const binaryFor = async (build: RaceBuild): Promise<string | RaceRunResult> => {
     const known = binaries.get(build);
@@ -436,6 +444,7 @@ export async function raceStage(input: RaceStageInput): Promise<RaceStageResult>
       cflags: input.cflags,
       workDir: input.workDir,
       readOnly: input.readOnly,
+      memoryBytes: input.memoryBytes,
       cases,
       timeoutMs: input.timeoutMs,
       compileTimeoutMs: input.compileTimeoutMs,
@@ -468,7 +477,7 @@ export interface VerifierRaceContext {
   seeds: number[];
   testTimeoutMs(sizeIndex: number, seed: number): number;
   spec: { sizes: { test: readonly Record<string, number>[] } };
-  sandbox?: { readOnly?: string[] };
+  sandbox?: { readOnly?: string[]; memoryBytes?: number };
   log?: (line: string) => void;
   /** The candidate function as the proposer gave it: report lines are mapped to its lines. */
   candidateText?: string;
@@ -505,6 +514,7 @@ export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<Ra
     timeoutMs: slowest * TSAN_SLOWDOWN,
     cflags: ctx.includeDirs.map((d) => `-I${d}`),
     readOnly: [...ctx.includeDirs, ...(ctx.sandbox?.readOnly ?? [])],
+    memoryBytes: ctx.sandbox?.memoryBytes,
   });
   if (!result.ok && ctx.candidateText && ctx.unit) {
     try {

@@ -22,6 +22,7 @@ import { bwrapArgs, SANDBOX_UID } from './sandbox/bwrap.js';
 import { createStepCgroup, type StepCgroup } from './sandbox/cgroup.js';
 import { MINIMAL_PATH, sandboxSetup } from './sandbox/detect.js';
 import { wrapperArgv, type Rlimits } from './sandbox/wrapper.js';
+import { DEFAULT_MEMORY_LIMIT_BYTES, memoryLimitFromEnv } from '../spec/memory-limit.js';
 
 export { detectSandbox, type SandboxCapabilities } from './sandbox/detect.js';
 
@@ -32,7 +33,10 @@ export interface SandboxOptions {
   readOnly?: string[];
   /** CPU-seconds limit for the step (RLIMIT_CPU). Default: wall limit × cores. */
   cpuSeconds?: number;
-  /** Memory limit in bytes (cgroup memory.max; never RLIMIT_AS, which breaks sanitizers). */
+  /**
+   * Memory limit in bytes (cgroup memory.max; never RLIMIT_AS, which breaks sanitizers).
+   * Default: AUTOPAR_MEMORY_LIMIT, else 2 GiB (verification passes the kernel's spec value).
+   */
   memoryBytes?: number;
   /** Max processes/threads (cgroup pids.max). */
   maxPids?: number;
@@ -52,7 +56,7 @@ export interface SandboxReport {
 }
 
 export const SANDBOX_DEFAULTS = {
-  memoryBytes: 2 * 1024 ** 3,
+  memoryBytes: DEFAULT_MEMORY_LIMIT_BYTES,
   maxPids: 256,
   fileSizeBytes: 64 * 1024 ** 2,
   openFiles: 512,
@@ -151,7 +155,7 @@ export async function runCandidateStep(
     report.missing.push('cgroup pids/memory limits: disabled by AUTOPAR_CGROUP=off; fork and memory bombs are only stopped by the wall limit');
   } else if (caps.cgroup.ok && cgroupLayout) {
     const maxPids = sb.maxPids ?? SANDBOX_DEFAULTS.maxPids;
-    const memoryBytes = sb.memoryBytes ?? SANDBOX_DEFAULTS.memoryBytes;
+    const memoryBytes = sb.memoryBytes ?? memoryLimitFromEnv() ?? SANDBOX_DEFAULTS.memoryBytes;
     try {
       cgroup = createStepCgroup(cgroupLayout, { maxPids, memoryBytes });
       report.active.push(`cgroup ${caps.cgroup.version}: pids.max ${maxPids}, memory ${mib(memoryBytes)}`);

@@ -86,6 +86,8 @@ export interface VerifyConditions {
   raceDetector: string;
   /** Stages the user explicitly allowed to be skipped (AUTOPAR_ALLOW_UNVERIFIED), recorded with the verdict. */
   allowUnverified: StageName[];
+  /** AUTOPAR_MEMORY_LIMIT in bytes when set (the sandbox's memory cap for kernels whose spec sets none). */
+  memoryLimit?: number;
 }
 
 export interface Verdict {

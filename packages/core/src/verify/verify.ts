@@ -44,6 +44,7 @@ import {
 } from './policy.js';
 import { runTest } from './run-harness.js';
 import type { SandboxOptions } from './sandbox.js';
+import { kernelMemoryLimit } from '../spec/memory-limit.js';
 import { staticGate } from './static-gate.js';
 import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
@@ -235,7 +236,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       testSpec,
       dir,
       log,
-      sandbox: { workDir: dir, readOnly: [original.dir, ...original.includeDirs] },
+      sandbox: { workDir: dir, readOnly: [original.dir, ...original.includeDirs], memoryBytes: kernelMemoryLimit(req.spec) },
     };
     const compiled = await compileStage(ctx);
     if (req.mode === 'remeasure') {

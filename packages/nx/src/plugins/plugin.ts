@@ -46,6 +46,7 @@ export const ENV_INPUTS = [
   'AUTOPAR_REMOTE_CACHE_TRUSTED',
   'AUTOPAR_EMBEDDED_MODEL',
   'AUTOPAR_MODELS_DIR',
+  'AUTOPAR_MEMORY_LIMIT',
 ] as const;
 
 interface TargetOptions {
