@@ -3,7 +3,6 @@
 // and a test checks that the two agree.
 import { isAbsolute, resolve } from 'node:path';
 import type { BuildOptions } from './build.js';
-import { expandSources } from './sources.js';
 import { remoteAuthFromEnv } from '../store/http-remote.js';
 import { parseSize } from '../store/size.js';
 import { PROPOSER_CHOICES, type ProposerChoice } from './proposer.js';
@@ -133,7 +132,8 @@ export function resolveBuildOptions(
     workspaceRoot: ctx.workspaceRoot,
     projectRoot: ctx.projectRoot,
     projectName: ctx.projectName,
-    sources: expandSources(ctx.projectRoot, o.sources),
+    // Patterns stay as written here; the pipeline expands them (pipeline/sources.ts).
+    sources: o.sources,
     spec: o.spec,
     outputPath: abs(o.outputPath),
     artifactName: o.artifactName ?? ctx.projectName,
