@@ -16,7 +16,7 @@
 //   new file. Two writers of one key both write complete files; the last rename wins.
 // - Write failures (disk full, read-only dir) are warnings: the build goes on uncached.
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../kernel/key.js';
@@ -274,10 +274,13 @@ export class FsStore {
   }
 
   /** readFile plus the file's mtime, from one open file (no second path lookup). */
+  // Synchronous on purpose: a lookup reads two small files (manifest, blob), and on the
+  // lookup path of a no-change build four thread-pool round trips per file cost more than
+  // the reads themselves. The files are small (a manifest, a variant's source).
   private async readFileAndAge(file: string): Promise<{ bytes: Buffer; mtimeMs: number } | null> {
-    let fh: fsp.FileHandle;
+    let fd: number;
     try {
-      fh = await fsp.open(file, 'r');
+      fd = openSync(file, 'r');
     } catch (err) {
       if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') {
         this.warn(`autopar cache: cannot read ${file}: ${(err as Error).message}; treated as a miss`);
@@ -285,11 +288,11 @@ export class FsStore {
       return null;
     }
     try {
-      const st = await fh.stat();
+      const st = fstatSync(fd);
       const bytes = Buffer.allocUnsafe(st.size);
       let off = 0;
       while (off < st.size) {
-        const { bytesRead } = await fh.read(bytes, off, st.size - off, off);
+        const bytesRead = readSync(fd, bytes, off, st.size - off, off);
         if (bytesRead === 0) break; // shrank under us: the checks below see a short file
         off += bytesRead;
       }
@@ -298,7 +301,11 @@ export class FsStore {
       this.warn(`autopar cache: cannot read ${file}: ${(err as Error).message}; treated as a miss`);
       return null;
     } finally {
-      await fh.close().catch(() => {});
+      try {
+        closeSync(fd);
+      } catch {
+        // closing a file we only read cannot lose data
+      }
     }
   }
 
