@@ -5,8 +5,8 @@
 // plain build computes.
 //
 // The store is filled first by `autopar build` on the same folder (the launcher itself only
-// looks up). Its threshold is 0.01 (project.json of the copy): what is linked must not
-// depend on this machine's load.
+// looks up). Its threshold is 0.01 and its proposer the analyzer (project.json of the copy):
+// what is linked must not depend on this machine's load or on the models installed here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +27,10 @@ describe.skipIf(!run)('CMake project through `autopar` as CMAKE_C_COMPILER_LAUNC
     root = mkdtempSync(join(tmpdir(), 'autopar-cmake-'));
     project = join(root, 'cmake-saxpy');
     cpSync(join(REPO, 'examples/cmake-saxpy'), project, { recursive: true });
-    writeFileSync(join(project, 'project.json'), JSON.stringify({ name: 'cmake-saxpy', targets: { build: { executor: '@autopar/nx:build', options: { threshold: 0.01 } } } }));
-    const env = { AUTOPAR_PROPOSER: 'analyzer' };
+    // The proposer is in the key: set in project.json, the build and the launcher's lookup use
+    // the same one (with `auto`, an embedded model installed on this machine would be chosen).
+    writeFileSync(join(project, 'project.json'), JSON.stringify({ name: 'cmake-saxpy', targets: { build: { executor: '@autopar/nx:build', options: { threshold: 0.01, proposer: 'analyzer' } } } }));
+    const env = {};
     await execa('node', [BIN, 'build', project, '--output-path', join(root, 'out')], { env, timeout: 1_500_000 });
     report = JSON.parse(readFileSync(join(root, 'out/autopar-report.json'), 'utf8'));
     await execa('cmake', ['-S', project, '-B', join(project, 'build'), `-DCMAKE_C_COMPILER_LAUNCHER=node;${BIN}`], { timeout: 300_000 });
