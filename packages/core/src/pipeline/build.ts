@@ -24,12 +24,12 @@ import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/condit
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
 import { chooseVariant, manifestSpeedFields, screenedInconclusive, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
-import { resolveProposer, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
+import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
 import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
 
-export interface BuildOptions {
+export interface BuildOptions extends ModelOptions {
   workspaceRoot: string;
   /** Absolute project folder (holds the spec). */
   projectRoot: string;
@@ -54,14 +54,6 @@ export interface BuildOptions {
    * the proposer identity, so of the key.
    */
   modelOutput?: ModelOutput;
-  /** Embedded model reference and output form; models folder; llama.cpp threads. */
-  embeddedModel?: string;
-  embeddedOutput?: ModelOutput;
-  modelsDir?: string;
-  modelThreads?: number;
-  /** Model budget per build (calls, seconds); absent = no limit. */
-  modelMaxCalls?: number;
-  modelMaxSeconds?: number;
   /**
    * Also check whole-function candidates' `#pragma omp` lines as an implied plan
    * (verify stage plan-legality, before compile). Default true. Plans are always checked.

@@ -5,10 +5,10 @@ import { isAbsolute, resolve } from 'node:path';
 import type { BuildOptions } from './build.js';
 import { remoteAuthFromEnv } from '../store/http-remote.js';
 import { parseSize } from '../store/size.js';
-import { PROPOSER_CHOICES, type ProposerChoice } from './proposer.js';
+import { PROPOSER_CHOICES, type ModelOptions, type ProposerChoice } from './proposer.js';
 import { MODEL_OUTPUTS, type ModelOutput } from '../propose/model-forms.js';
 
-export interface BuildTargetOptions {
+export interface BuildTargetOptions extends ModelOptions {
   sources?: string[];
   spec?: string;
   outputPath?: string;
@@ -37,17 +37,6 @@ export interface BuildTargetOptions {
   storeReadonly?: boolean;
   noGenerate?: boolean;
   regressionBaseline?: string;
-  /** Embedded model (proposer embedded/auto/portfolio): catalog name, GGUF path, Ollama store name or hf: URI. */
-  embeddedModel?: string;
-  /** What the embedded model is asked for (default 'menu'). */
-  embeddedOutput?: ModelOutput;
-  /** Models folder (default env AUTOPAR_MODELS_DIR, else the user cache folder). */
-  modelsDir?: string;
-  /** llama.cpp threads for the embedded model (default 1 while other work runs, else all cores). */
-  modelThreads?: number;
-  /** Model budget per build: most model calls / seconds (default no limit). */
-  modelMaxCalls?: number;
-  modelMaxSeconds?: number;
 }
 
 export const DEFAULT_TARGET_OPTIONS = {

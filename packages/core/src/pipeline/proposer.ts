@@ -43,7 +43,22 @@ export interface ResolvedProposer {
   spend?: () => ModelSpendReport;
 }
 
-export interface ResolveOptions {
+/** The embedded model and the model budget: one definition for target options, build options and resolution. */
+export interface ModelOptions {
+  /** Embedded model (proposer embedded/auto/portfolio): catalog name, GGUF path, Ollama store name or hf: URI. */
+  embeddedModel?: string;
+  /** What the embedded model is asked for (default 'menu'). */
+  embeddedOutput?: ModelOutput;
+  /** Models folder (default env AUTOPAR_MODELS_DIR, else the user cache folder). */
+  modelsDir?: string;
+  /** llama.cpp threads for the embedded model (default 1 while other work runs, else all cores). */
+  modelThreads?: number;
+  /** Model budget per build: at most this many model calls / seconds (absent: no limit). */
+  modelMaxCalls?: number;
+  modelMaxSeconds?: number;
+}
+
+export interface ResolveOptions extends ModelOptions {
   choice: ProposerChoice;
   model: string;
   host?: string;
@@ -51,15 +66,6 @@ export interface ResolveOptions {
   timeoutMs?: number;
   /** Output form of an Ollama model ('function' when absent). */
   modelOutput?: ModelOutput;
-  /** Embedded model reference (name, path, Ollama store name, hf: URI). */
-  embeddedModel?: string;
-  /** Output form of the embedded model. */
-  embeddedOutput?: ModelOutput;
-  modelsDir?: string;
-  modelThreads?: number;
-  /** Model budget per build: at most this many model calls / seconds; null or absent = no limit. */
-  modelMaxCalls?: number;
-  modelMaxSeconds?: number;
 }
 
 export async function resolveProposer(opts: ResolveOptions): Promise<ResolvedProposer> {
