@@ -142,3 +142,17 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(cyclic)).toThrow('refers back to itself');
   });
 });
+
+describe('canonicalJson lean and careful paths agree', () => {
+  it('gives the sorted, whitespace-free JSON for nested values, -0, unicode and empty members', () => {
+    const v = { b: [1, -0, 2.5e-7, 'x"y'], a: { 'é': true, '': null, z: [] }, c: {} };
+    expect(canonicalJson(v)).toBe('{"a":{"":null,"z":[],"é":true},"b":[1,0,2.5e-7,"x\\"y"],"c":{}}');
+  });
+
+  it('still names the place of a value JSON cannot hold, deep inside', () => {
+    expect(() => canonicalJson({ a: [{ b: Number.NaN }] })).toThrow(/\$\.a\[0\]\.b is NaN/);
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(() => canonicalJson(cyclic)).toThrow(/refers back to itself/);
+  });
+});

@@ -95,8 +95,24 @@ export function proposerKeyPart(identity: ProposerIdentity): Omit<ProposerIdenti
 
 /** sha256 hex of the canonical JSON of the inputs; the inputs come back to be stored with the entry. */
 export function computeKey(inputs: KeyInputs): { key: string; inputs: KeyInputs } {
-  const key = createHash('sha256').update(canonicalJson(inputs), 'utf8').digest('hex');
+  const json = canonicalJson(inputs);
+  canonicalOfInputs.set(inputs, json);
+  const key = createHash('sha256').update(json, 'utf8').digest('hex');
   return { key, inputs };
+}
+
+// The canonical JSON computeKey made for an inputs object, kept so that a store lookup with
+// the same object compares it with the recorded bytes instead of encoding it a second time.
+// Weak: it lives as long as the inputs object does.
+const canonicalOfInputs = new WeakMap<object, string>();
+
+/** canonicalJson(inputs), reusing what computeKey produced for this same object. */
+export function keyInputsJson(inputs: unknown): string {
+  if (typeof inputs === 'object' && inputs !== null) {
+    const known = canonicalOfInputs.get(inputs);
+    if (known !== undefined) return known;
+  }
+  return canonicalJson(inputs);
 }
 
 /**
@@ -106,7 +122,54 @@ export function computeKey(inputs: KeyInputs): { key: string; inputs: KeyInputs 
  * symbols, bigints, NaN/Infinity, non-plain objects (Date, Map, class instances) and cycles.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, [], new Set());
+  // Every build encodes every kernel's inputs (a no-change build is mostly this), so the
+  // common case takes a lean path; anything it cannot encode is encoded again by the
+  // careful path, which names where in the value the problem is.
+  const fast = encodeLean(value, 0);
+  return fast ?? encode(value, [], new Set());
+}
+
+// Deeper than any key input: a cycle (or absurd nesting) leaves the lean path.
+const LEAN_MAX_DEPTH = 64;
+
+/** canonicalJson without path bookkeeping; undefined where the careful path must decide. */
+function encodeLean(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : undefined; // String(-0) is "0", as in JSON
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth > LEAN_MAX_DEPTH) return undefined;
+      let out: string;
+      if (Array.isArray(value)) {
+        out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = encodeLean(value[i], depth + 1);
+          if (item === undefined) return undefined;
+          out += i ? ',' + item : item;
+        }
+        return out + ']';
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const item = encodeLean(record[k], depth + 1);
+        if (item === undefined) return undefined;
+        out += (i ? ',' : '') + JSON.stringify(k) + ':' + item;
+      }
+      return out + '}';
+    }
+    default:
+      return undefined;
+  }
 }
 
 // `at` is the path to `value` as segments, turned into text only for an error message: a key is

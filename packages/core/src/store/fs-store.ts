@@ -15,12 +15,17 @@
 // - Writes are temp file + fsync + rename, so readers see a whole old file or a whole
 //   new file. Two writers of one key both write complete files; the last rename wins.
 // - Write failures (disk full, read-only dir) are warnings: the build goes on uncached.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from '../kernel/key.js';
+import { decodeManifest, encodeManifest, manifestBlobs, matchManifest, matchSplit, sha256Hex, type ManifestMatch, type SplitManifest } from './manifest-file.js';
 import type { Manifest } from './types.js';
+
+export { decodeManifest, encodeManifest, manifestBlobs, sha256Hex };
+
+/** A manifest as read and checked from disk, kept as text: each memory hit parses a fresh copy. */
+type MemoryEntry = SplitManifest;
 
 export interface FsStoreOptions {
   /** Size cap for ac/ + cas/ in bytes; no cap when absent. */
@@ -63,18 +68,9 @@ export interface FsStoreCounters {
   evicted: number;
 }
 
-// Manifest files start with this header line: magic, sha256 of the body, body length.
-// The length catches truncation even before hashing; the hash catches everything else.
-const MANIFEST_MAGIC = 'autopar-ac-v1';
 const HEX64 = /^[0-9a-f]{64}$/;
 // Temp files older than this belong to a writer that died; eviction removes them.
 const STALE_TMP_MS = 60 * 60 * 1000;
-
-interface MemoryEntry {
-  manifest: Manifest;
-  /** JSON.stringify of the recorded key inputs (the fast path of sameKeyInputs). */
-  keyInputsRaw: string;
-}
 
 /**
  * A hit refreshes an entry's mtime (the LRU clock) only when it is older than this: the
@@ -82,69 +78,6 @@ interface MemoryEntry {
  * metadata writes per lookup on a no-change rebuild.
  */
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
-
-/**
- * Recorded and requested key inputs are the same JSON value. Equal JSON.stringify output
- * (same members, same order: the usual case, both built by the same code) settles it
- * without the slower canonical encoding; otherwise member order may differ, so compare
- * canonical forms.
- */
-function sameKeyInputs(recorded: unknown, recordedRaw: string, expected: unknown, expectedRaw: string): boolean {
-  return recordedRaw === expectedRaw || canonicalJson(recorded) === canonicalJson(expected);
-}
-
-export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-export function encodeManifest(m: Manifest): Buffer {
-  const body = Buffer.from(JSON.stringify(m), 'utf8');
-  const header = Buffer.from(`${MANIFEST_MAGIC} ${sha256Hex(body)} ${body.length}\n`, 'utf8');
-  return Buffer.concat([header, body]);
-}
-
-/** Parses and checks a manifest file; returns the reason when it does not check out. */
-export function decodeManifest(file: Buffer): { manifest: Manifest } | { error: string } {
-  if (file.length === 0) return { error: 'empty file' };
-  const nl = file.indexOf(0x0a);
-  if (nl < 0 || nl > 200) return { error: 'no header line' };
-  const parts = file.subarray(0, nl).toString('utf8').split(' ');
-  if (parts.length !== 3 || parts[0] !== MANIFEST_MAGIC) return { error: 'bad header' };
-  const [, digest, lengthText] = parts as [string, string, string];
-  const body = file.subarray(nl + 1);
-  if (String(body.length) !== lengthText) {
-    return { error: `body is ${body.length} bytes, header says ${lengthText} (truncated?)` };
-  }
-  if (sha256Hex(body) !== digest) return { error: 'checksum mismatch' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { error: 'body is not JSON' };
-  }
-  if (!isManifest(parsed)) return { error: 'body is not an autopar-manifest-v1' };
-  return { manifest: parsed };
-}
-
-function isManifest(v: unknown): v is Manifest {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Partial<Manifest>;
-  return (
-    m.schema === 'autopar-manifest-v1' &&
-    typeof m.key === 'string' &&
-    'keyInputs' in m &&
-    Array.isArray(m.candidates) &&
-    m.candidates.every((c) => typeof c === 'object' && c !== null && typeof c.sourceDigest === 'string') &&
-    (m.chosen === null || typeof m.chosen === 'string')
-  );
-}
-
-/** Digests a manifest depends on: the chosen variant and every candidate's source. */
-export function manifestBlobs(m: Manifest): string[] {
-  const digests = new Set(m.candidates.map((c) => c.sourceDigest));
-  if (m.chosen !== null) digests.add(m.chosen);
-  return [...digests];
-}
 
 function errCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -179,79 +112,78 @@ export class FsStore {
   }
 
   private acPath(key: string): string {
-    return path.join(this.root, 'ac', key.slice(0, 2), key);
+    // Plain concatenation, not path.join: root is already resolved and the rest is hex, and
+    // this runs twice per lookup.
+    return `${this.root}${path.sep}ac${path.sep}${key.slice(0, 2)}${path.sep}${key}`;
   }
 
   private casPath(digest: string): string {
-    return path.join(this.root, 'cas', digest.slice(0, 2), digest);
+    return `${this.root}${path.sep}cas${path.sep}${digest.slice(0, 2)}${path.sep}${digest}`;
   }
 
   // ---- reads -------------------------------------------------------------------
 
   async getManifest(key: string, expectedKeyInputs: unknown): Promise<Manifest | null> {
     checkDigest('key', key);
-    const expectedRaw = JSON.stringify(expectedKeyInputs) ?? 'undefined';
 
     const cached = this.memory.get(key);
     if (cached) {
-      if (sameKeyInputs(cached.manifest.keyInputs, cached.keyInputsRaw, expectedKeyInputs, expectedRaw)) {
+      const match = matchSplit(cached, key, expectedKeyInputs);
+      if ('manifest' in match) {
         this.counters.memoryHits++;
-        return structuredClone(cached.manifest);
+        return match.manifest;
       }
-      this.warnKeyMismatch(key);
-      this.counters.misses++;
+      this.missFor(key, match);
       return null;
     }
 
     const file = this.acPath(key);
-    const read = await this.readFileAndAge(file);
+    const read = this.readFileAndAge(file);
     if (read === null) {
       this.counters.misses++;
       return null;
     }
-    const decoded = decodeManifest(read.bytes);
-    if ('error' in decoded) {
-      await this.quarantine(file, `manifest ${key}: ${decoded.error}`);
+    const match: ManifestMatch = matchManifest(read.bytes, key, expectedKeyInputs);
+    if ('error' in match) {
+      await this.quarantine(file, `manifest ${key}: ${match.error}`);
       this.counters.misses++;
       return null;
     }
-    const m = decoded.manifest;
-    if (m.key !== key) {
-      await this.quarantine(file, `manifest ${key}: records key ${m.key}`);
-      this.counters.misses++;
-      return null;
-    }
-    const keyInputsRaw = JSON.stringify(m.keyInputs);
-    if (!sameKeyInputs(m.keyInputs, keyInputsRaw, expectedKeyInputs, expectedRaw)) {
+    if ('otherInputs' in match) {
       // Same key, different inputs: a sha256 collision or, far likelier, a bug in how
       // keys are computed. Either way the entry does not answer this request. The file
       // is left alone; the next put of this key replaces it.
-      this.warnKeyMismatch(key);
-      this.counters.misses++;
+      this.missFor(key, match);
       return null;
     }
+    const m = match.manifest;
     for (const digest of manifestBlobs(m)) {
       if (!HEX64.test(digest) || (await this.getBlob(digest)) === null) {
         this.counters.misses++;
         return null;
       }
     }
-    await this.touchIfOld(file, read.mtimeMs);
+    if (Date.now() - read.mtimeMs > TOUCH_AFTER_MS) await this.touch(file);
     this.counters.diskHits++;
-    this.memory.set(key, { manifest: m, keyInputsRaw });
-    return structuredClone(m);
+    this.memory.set(key, match.split);
+    return m;
+  }
+
+  private missFor(key: string, match: ManifestMatch): void {
+    if ('otherInputs' in match) this.warnKeyMismatch(key);
+    this.counters.misses++;
   }
 
   async getBlob(digest: string): Promise<Buffer | null> {
     checkDigest('digest', digest);
     const file = this.casPath(digest);
-    const read = await this.readFileAndAge(file);
+    const read = this.readFileAndAge(file);
     if (read === null) return null;
     if (sha256Hex(read.bytes) !== digest) {
       await this.quarantine(file, `blob ${digest}: content does not match its digest`);
       return null;
     }
-    await this.touchIfOld(file, read.mtimeMs);
+    if (Date.now() - read.mtimeMs > TOUCH_AFTER_MS) await this.touch(file);
     return read.bytes;
   }
 
@@ -277,7 +209,7 @@ export class FsStore {
   // Synchronous on purpose: a lookup reads two small files (manifest, blob), and on the
   // lookup path of a no-change build four thread-pool round trips per file cost more than
   // the reads themselves. The files are small (a manifest, a variant's source).
-  private async readFileAndAge(file: string): Promise<{ bytes: Buffer; mtimeMs: number } | null> {
+  private readFileAndAge(file: string): { bytes: Buffer; mtimeMs: number } | null {
     let fd: number;
     try {
       fd = openSync(file, 'r');
@@ -307,10 +239,6 @@ export class FsStore {
         // closing a file we only read cannot lose data
       }
     }
-  }
-
-  private async touchIfOld(file: string, mtimeMs: number): Promise<void> {
-    if (Date.now() - mtimeMs > TOUCH_AFTER_MS) await this.touch(file);
   }
 
   /** Marks an entry used: its mtime is the LRU clock (atime is unreliable under noatime/relatime). */

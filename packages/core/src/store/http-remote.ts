@@ -16,8 +16,7 @@
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { canonicalJson } from '../kernel/key.js';
-import { decodeManifest, encodeManifest, manifestBlobs, sha256Hex } from './fs-store.js';
+import { encodeManifest, manifestBlobs, matchManifest, sha256Hex } from './manifest-file.js';
 import type { Manifest } from './types.js';
 
 export interface HttpRemoteOptions {
@@ -145,16 +144,15 @@ export class HttpRemote {
     checkHex('key', key);
     const bytes = await this.download(`ac/${key}`, MAX_MANIFEST_BYTES);
     if (bytes === null) return null;
-    const decoded = decodeManifest(bytes);
-    if ('error' in decoded) return this.corrupt(`ac/${key}: ${decoded.error}`);
-    const m = decoded.manifest;
-    if (m.key !== key) return this.corrupt(`ac/${key}: records key ${m.key}`);
-    if (canonicalJson(m.keyInputs) !== canonicalJson(expectedKeyInputs)) {
+    const match = matchManifest(bytes, key, expectedKeyInputs);
+    if ('error' in match) return this.corrupt(`ac/${key}: ${match.error}`);
+    if ('otherInputs' in match) {
       // Not corruption: the same key computed from other inputs (a bug in key computation,
       // or a collision). It does not answer this request.
       this.counters.misses++;
       return null;
     }
+    const m = match.manifest;
     const blobs = new Map<string, Buffer>();
     for (const digest of manifestBlobs(m)) {
       if (!HEX64.test(digest)) return this.corrupt(`ac/${key}: names a blob "${digest}" that is not a sha256`);
