@@ -6,7 +6,11 @@
 //   C  verification time per stage / one serial call at the bench size (bench-verify-time.mjs)
 //   S  store: hash+lookup rate of 10,000 kernels, 100,000-entry store lookups / plain fs reads,
 //      remote hit latency on loopback nginx / plain GETs                    (bench-store.mjs)
-// Options: --only A|B|C|S (repeatable or comma list), --kernel <k>, --pairs N, --store <dir>
+//   M  real small models (SmolLM2-135M, Gemma 3 270M; embedded engine) as the compiler expert
+//      in the plan, menu and function forms over the kernels, the analyzer's row beside them
+//      (bench-models.mjs; long: a model answers every kernel in every form). Runs by default
+//      when a model is installed (`npx autopar models pull smollm2-135m`); --only M forces it.
+// Options: --only A|B|C|S|M (repeatable or comma list), --kernel <k>, --pairs N, --store <dir>
 // (store for the analyzer build; default the projects' own), --fresh-store (a scratch store:
 // the analyzer proposes and verifies everything again), --no-race, --keep (keep scratch dirs).
 // Results: stdout; progress: stderr; everything as JSON in dist/bench/bench.json.
@@ -26,17 +30,18 @@ const { values: args } = parseArgs({
     'fresh-store': { type: 'boolean', default: false },
     'no-race': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    models: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (args.help) {
-  console.log('usage: node tools/bench.mjs [--only A|B|C|S] [--kernel <k>] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep]');
+  console.log('usage: node tools/bench.mjs [--only A|B|C|S|M] [--kernel <k>] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep] [--models a,b]');
   process.exit(0);
 }
 
-const sections = new Set((args.only ?? ['A', 'B', 'C', 'S']).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()));
-for (const s of sections) if (!['A', 'B', 'C', 'S'].includes(s)) throw new Error(`--only ${s}: use A, B, C or S`);
+const sections = new Set((args.only ?? ['A', 'B', 'C', 'S', 'M']).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()));
+for (const s of sections) if (!['A', 'B', 'C', 'S', 'M'].includes(s)) throw new Error(`--only ${s}: use A, B, C, S or M`);
 const pairs = args.pairs === undefined ? 5 : Number(args.pairs);
 if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${args.pairs}`);
 if (pairs < 5) progress(`note: --pairs ${pairs} is below the 5 pairs the verifier uses; spreads will be wide`);
@@ -94,6 +99,13 @@ if (sections.has('S')) {
   const r = await benchStore({ repo: REPO, log: progress });
   printStore(r, out);
   result.S = r;
+  out('');
+}
+
+if (sections.has('M')) {
+  const { runModelSection } = await import('./bench-models-section.mjs');
+  out('== M. real small models as the compiler expert (issue 7): embedded engine, real weights, every answer verified');
+  result.M = await runModelSection({ models: args.models, kernel: args.kernel, forced: args.only !== undefined, out, log: progress });
   out('');
 }
 
