@@ -22,7 +22,7 @@ import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
-import { chooseVariant, manifestSpeedFields, screenedInconclusive, speedDecision } from './choose.js';
+import { chooseVariant, manifestSpeedFields, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
@@ -300,8 +300,6 @@ export function verifyPolicyKeyPart(policy: VerifyPolicy, impliedPlans: boolean,
 /** At most this many candidates of a kernel are fully verified in one build. */
 export const MAX_FULL_VERIFICATIONS = 3;
 
-/** Builds re-measure an inconclusive speed at most this many times; then the original is kept for good. */
-export const MAX_SPEED_MEASUREMENTS = 3;
 
 async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const started = performance.now();
@@ -570,10 +568,9 @@ async function remeasure(
     await rm(workRoot, { recursive: true, force: true }).catch(() => {});
   }
   const choice = chooseVariant(records, opts.threshold);
-  const measurements = (hit.speedMeasurements ?? 1) + 1;
-  // A candidate that stays inconclusive build after build is as fast as the threshold, not faster: settle it.
-  const pendingNow = choice.pending && measurements < MAX_SPEED_MEASUREMENTS;
-  const reason = choice.pending && !pendingNow ? `${choice.reason.replace(/; original kept for now, re-measured on the next build$/, '')}; still inconclusive after ${measurements} measurements: original kept` : choice.reason;
+  const settled = settleSpeed(hit, choice);
+  const pendingNow = settled.pending;
+  const reason = settled.why ? `${choice.reason.replace(/; original kept for now, re-measured on the next build$/, '')}; ${settled.why}: original kept` : choice.reason;
   await store.putManifest({
     ...hit,
     createdAt: new Date().toISOString(),
@@ -581,7 +578,8 @@ async function remeasure(
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
     speedDecision: pendingNow ? 'pending' : 'final',
-    speedMeasurements: measurements,
+    speedMeasurements: settled.speedMeasurements,
+    quietSpeedMeasurements: settled.quietSpeedMeasurements,
   });
   return {
     outcome: choice.chosen ? 'generated' : 'original',

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { chooseVariant, manifestSpeedFields } from './choose.js';
+import { chooseVariant, manifestSpeedFields, settleSpeed } from './choose.js';
 import { samplePairs, speedupStats, type PairSample } from '../verify/benchmark-stats.js';
 import type { CandidateRecord } from '../store/types.js';
 
@@ -79,8 +79,9 @@ describe('chooseVariant', () => {
     expect(chooseVariant([v], 1.05)).toMatchObject({ chosen: null, pending: false });
     v.verdict.speedup!.load = busy;
     const c = chooseVariant([v], 1.05);
-    expect(c).toMatchObject({ chosen: null, pending: true });
+    expect(c).toMatchObject({ chosen: null, pending: true, pendingBusy: true });
     expect(c.reason).toMatch(/on a busy machine/);
+    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'pending', speedMeasurements: 1, quietSpeedMeasurements: 0 });
     const s = cand('s', false, 0.3);
     s.verdict.kind = 'screening';
     s.verdict.speedup!.load = busy;
@@ -119,6 +120,45 @@ describe('speed decisions from synthetic timing series, as a build stores them',
   it('noisy around the threshold → original for now, stored as pending (not final)', async () => {
     const c = chooseVariant([await measured('noisy', noisyEven)], 1.05);
     expect(c).toMatchObject({ chosen: null, pending: true });
-    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'pending', speedMeasurements: 1 });
+    expect(manifestSpeedFields(c)).toEqual({ speedDecision: 'pending', speedMeasurements: 1, quietSpeedMeasurements: 1 });
+  });
+});
+
+describe('settling an inconclusive speed', () => {
+  const pending = (busy: boolean) => ({ chosen: null, reason: 'speed inconclusive', pending: true, pendingBusy: busy });
+  const decided = { chosen: null, reason: 'slower', pending: false };
+
+  it('a busy first measurement is stored with no quiet measurement', () => {
+    expect(manifestSpeedFields(pending(true))).toEqual({ speedDecision: 'pending', speedMeasurements: 1, quietSpeedMeasurements: 0 });
+  });
+
+  it('busy re-measurements keep the decision open; quiet ones settle it after 3', () => {
+    let m = manifestSpeedFields(pending(true));
+    for (let i = 0; i < 5; i++) {
+      const s = settleSpeed(m, pending(true));
+      expect(s.pending).toBe(true);
+      m = s;
+    }
+    expect(m).toMatchObject({ speedMeasurements: 6, quietSpeedMeasurements: 0 });
+    const q1 = settleSpeed(m, pending(false));
+    expect(q1).toMatchObject({ pending: true, quietSpeedMeasurements: 1 });
+    const q2 = settleSpeed({ speedMeasurements: 2, quietSpeedMeasurements: 2 }, pending(false));
+    expect(q2).toMatchObject({ pending: false, quietSpeedMeasurements: 3 });
+    expect(q2.why).toMatch(/after 3 measurements on a quiet machine/);
+  });
+
+  it('an always-busy machine settles after 8 measurements of any kind', () => {
+    const s = settleSpeed({ speedMeasurements: 7, quietSpeedMeasurements: 0 }, pending(true));
+    expect(s).toMatchObject({ pending: false, speedMeasurements: 8 });
+    expect(s.why).toMatch(/after 8 measurements \(8 on a busy machine\)/);
+  });
+
+  it('a decision ends the measurements whatever the counts', () => {
+    expect(settleSpeed({ speedMeasurements: 1, quietSpeedMeasurements: 0 }, decided)).toMatchObject({ pending: false });
+    expect(settleSpeed({ speedMeasurements: 1, quietSpeedMeasurements: 0 }, decided).why).toBeUndefined();
+  });
+
+  it('records from before quiet counting treat earlier measurements as quiet', () => {
+    expect(settleSpeed({ speedMeasurements: 2 }, pending(false))).toMatchObject({ pending: false, quietSpeedMeasurements: 3 });
   });
 });

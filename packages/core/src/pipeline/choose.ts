@@ -13,6 +13,8 @@ export interface Choice {
    * inconclusive: the decision is not final, a later build re-measures it.
    */
   pending: boolean;
+  /** For a pending choice: the inconclusive measurement was taken on a busy machine. */
+  pendingBusy?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function chooseVariant(candidates: CandidateRecord[], threshold: number):
       chosen: null,
       reason: `speed inconclusive: ${inconclusive.label} ${how} at ${s.median.toFixed(2)}x, ${ci}${s.load?.busy ? ', on a busy machine' : ''}, against the ${threshold}x threshold; original kept for now, re-measured on the next build`,
       pending: true,
+      pendingBusy: s.load?.busy ?? false,
     };
   }
   // Screening keeps the speedup of candidates it did not send on: name the fastest timed one.
@@ -72,8 +75,35 @@ export function chooseVariant(candidates: CandidateRecord[], threshold: number):
  * 'pending' (the correctness verdicts are kept; the next build re-measures the speed),
  * never as a final "original kept".
  */
-export function manifestSpeedFields(choice: Choice): Pick<Manifest, 'speedDecision' | 'speedMeasurements'> {
-  return choice.pending ? { speedDecision: 'pending', speedMeasurements: 1 } : { speedDecision: 'final' };
+export function manifestSpeedFields(choice: Choice): Pick<Manifest, 'speedDecision' | 'speedMeasurements' | 'quietSpeedMeasurements'> {
+  return choice.pending ? { speedDecision: 'pending', speedMeasurements: 1, quietSpeedMeasurements: choice.pendingBusy ? 0 : 1 } : { speedDecision: 'final' };
+}
+
+/** A speed that stays inconclusive after this many measurements on a quiet machine is as fast as the threshold, not faster: the original is kept for good. */
+export const MAX_QUIET_SPEED_MEASUREMENTS = 3;
+/**
+ * Measurements on a busy machine say little, so they do not settle a decision; but a
+ * machine that is always busy (a shared CI runner) must not pay a re-measurement on every
+ * build for ever: after this many measurements of any kind the decision is settled too.
+ */
+export const MAX_SPEED_MEASUREMENTS = 8;
+
+/**
+ * After a re-measurement: whether the decision stays pending, and the counts to store.
+ * Records from before quiet measurements were counted treat every earlier one as quiet.
+ */
+export function settleSpeed(previous: Pick<Manifest, 'speedMeasurements' | 'quietSpeedMeasurements'>, choice: Choice): { pending: boolean; speedMeasurements: number; quietSpeedMeasurements: number; why?: string } {
+  const before = previous.speedMeasurements ?? 1;
+  const speedMeasurements = before + 1;
+  const quietSpeedMeasurements = (previous.quietSpeedMeasurements ?? before) + (choice.pending && choice.pendingBusy ? 0 : 1);
+  if (!choice.pending) return { pending: false, speedMeasurements, quietSpeedMeasurements };
+  if (quietSpeedMeasurements >= MAX_QUIET_SPEED_MEASUREMENTS) {
+    return { pending: false, speedMeasurements, quietSpeedMeasurements, why: `still inconclusive after ${quietSpeedMeasurements} measurements on a quiet machine` };
+  }
+  if (speedMeasurements >= MAX_SPEED_MEASUREMENTS) {
+    return { pending: false, speedMeasurements, quietSpeedMeasurements, why: `still inconclusive after ${speedMeasurements} measurements (${speedMeasurements - quietSpeedMeasurements} on a busy machine)` };
+  }
+  return { pending: true, speedMeasurements, quietSpeedMeasurements };
 }
 
 /** A candidate that passed screening but whose short benchmark could not decide (e.g. a busy machine). */

@@ -30,4 +30,6 @@ export interface Manifest {
   speedDecision?: 'final' | 'pending';
   /** How many builds have measured the pending candidates (after a few the decision is made final). */
   speedMeasurements?: number;
+  /** How many of those measurements were taken on a quiet machine (busy ones do not settle a decision). */
+  quietSpeedMeasurements?: number;
 }
