@@ -2,7 +2,7 @@
 // in the report and never counts as a pass; an inconclusive speed is re-measured by the
 // next build; `sources` globs expand; a CUDA kernel keeps its original.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProject } from '../../packages/core/src/pipeline/build.js';
 import { FsStore, decodeManifest } from '../../packages/core/src/store/fs-store.js';
@@ -29,6 +29,18 @@ async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): P
 }
 
 const withRace = { sanitizers: { memory: false, race: true } };
+
+/** gcc whose links with -fsanitize fail as they do where libasan is not installed. */
+function gccWithoutAsan(dir: string): string {
+  const cc = join(dir, 'gcc-without-asan');
+  writeFileSync(
+    cc,
+    '#!/bin/sh\nlink=1; san=0\nfor a in "$@"; do case "$a" in -c|-E|-S) link=0;; -fsanitize=*) san=1;; esac; done\n' +
+      'if [ $san = 1 ] && [ $link = 1 ]; then echo "/usr/bin/ld: cannot find -lasan: No such file or directory" >&2; exit 1; fi\nexec gcc "$@"\n',
+  );
+  chmodSync(cc, 0o755);
+  return cc;
+}
 
 describe('a check that did not run is never a pass (builds)', () => {
   it('race detector missing: nothing is linked or stored, and the progress line says why', async () => {
@@ -66,6 +78,35 @@ describe('a check that did not run is never a pass (builds)', () => {
     const [file] = manifests(p.cacheDir);
     const stored = decodeManifest(readFileSync(file!));
     expect('manifest' in stored && JSON.stringify(stored.manifest.keyInputs)).toMatch(/"allowUnverified":\["sanitize-race"\]/);
+  });
+
+  it('memory sanitizer runtimes missing: the stage is skipped (not the candidate failing), nothing is linked or stored', async () => {
+    p = makeProject();
+    const cc = gccWithoutAsan(p.root);
+    const opts = buildOptions(p, { cc, proposer: 'analyzer', policy: { ...buildOptions(p).policy, sanitizers: { memory: true, race: false } } });
+    // The sandbox sees only system folders and the work folder, not the wrapper's.
+    const report = await withEnv({ AUTOPAR_SANDBOX: 'off' }, () => buildProject(opts));
+    const k = report.kernels[0]!;
+    expect(k.outcome).toBe('original');
+    expect(k.candidates.length).toBeGreaterThan(0);
+    for (const c of k.candidates) {
+      expect(c.verdict.accepted).toBe(false);
+      expect(c.verdict.kind).not.toBe('correctness');
+    }
+    expect(k.candidates.some((c) => c.verdict.kind === 'incomplete')).toBe(true);
+    expect(k.skippedChecks?.join('\n')).toMatch(/sanitize-memory skipped: memory sanitizers unavailable: .*cannot find -lasan.*install the compiler's sanitizer runtimes/);
+    expect(manifests(p.cacheDir)).toEqual([]);
+  });
+
+  it('with AUTOPAR_ALLOW_UNVERIFIED=memory and no sanitizer runtimes, the variant is linked and says the memory check was skipped', async () => {
+    p = makeProject();
+    const cc = gccWithoutAsan(p.root);
+    const opts = buildOptions(p, { cc, proposer: 'analyzer', policy: { ...buildOptions(p).policy, sanitizers: { memory: true, race: false } } });
+    const report = await withEnv({ AUTOPAR_ALLOW_UNVERIFIED: 'memory', AUTOPAR_SANDBOX: 'off' }, () => buildProject(opts));
+    const k = report.kernels[0]!;
+    expect(k.outcome).toBe('generated');
+    const linked = k.candidates.find((c) => c.label === k.chosen?.label)!;
+    expect(linked.verdict.reason).toMatch(/NOT checked: sanitize-memory \(allowed by AUTOPAR_ALLOW_UNVERIFIED\)/);
   });
 
   it('AUTOPAR_SANDBOX=off: the progress line, the report and the key say so', async () => {

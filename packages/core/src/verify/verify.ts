@@ -49,6 +49,7 @@ import { staticGate } from './static-gate.js';
 import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
 import { robustnessStage } from './robustness.js';
+import { memorySanitizersLink } from './sanitizer-probe.js';
 import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
@@ -399,7 +400,12 @@ async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<S
       { kernelTu: tu, harnessObject, output: binary, includeDirs: ctx.original.includeDirs },
       { cwd: ctx.dir, timeoutMs: ctx.policy.timeouts.compileMs, sandbox: ctx.sandbox },
     );
-    if (!b.ok) return { ok: false, reason: `sanitizer build failed: ${b.reason}`, log: b.log };
+    if (!b.ok) {
+      // A machine without the sanitizer runtimes fails every candidate here: not the candidate's fault.
+      const probe = await memorySanitizersLink(tc);
+      if (!probe.ok) return { ok: true, skipped: true, reason: `memory sanitizers unavailable: ${probe.reason}; install the compiler's sanitizer runtimes (Debian: libasan8 libubsan1 for gcc 12)` };
+      return { ok: false, reason: `sanitizer build failed: ${b.reason}`, log: b.log };
+    }
     const seed = ctx.seeds[0]!;
     const sizes = ctx.testSpec.sizes.test;
     for (const i of sizesTested(ctx)) {
