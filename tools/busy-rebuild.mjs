@@ -11,7 +11,8 @@
 //    store: verdicts of correctness come from the store; speed decisions left
 //    inconclusive are measured again.
 // --skip-quiet stops after 1 (the JSON keeps the store's path); --quiet-only runs 2 later,
-// on the store and busy results that JSON names (when the machine is quiet again).
+// on the store and busy results that JSON names (when the machine is quiet again);
+// --table-only prints the table of that JSON again.
 // Printed: one row per kernel with both builds' outcome, every rejected candidate with its
 // stage and reason, and any rejection that names a timeout (slowness must decide linking,
 // never correctness). No figure is invented: a kernel whose report is missing says so.
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     'cache-dir': { type: 'string' },
     'skip-quiet': { type: 'boolean', default: false },
     'quiet-only': { type: 'boolean', default: false },
+    'table-only': { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO, 'dist/bench/busy-rebuild.json') },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -42,7 +44,7 @@ if (args.help) {
 }
 const busyCount = args.busy === undefined ? availableParallelism() : Number(args.busy);
 if (!Number.isInteger(busyCount) || busyCount < 0) throw new Error(`--busy must be a whole number, got ${args.busy}`);
-const earlier = args['quiet-only'] ? JSON.parse(readFileSync(args.out, 'utf8')) : undefined;
+const earlier = args['quiet-only'] || args['table-only'] ? JSON.parse(readFileSync(args.out, 'utf8')) : undefined;
 const cacheDir = earlier?.cacheDir ?? args['cache-dir'] ?? mkdtempSync(join(tmpdir(), 'autopar-busy-rebuild-'));
 
 /** One CPU-bound process: a loop that never yields. */
@@ -115,15 +117,27 @@ function readReports(kernels) {
   return rows;
 }
 
+/** Candidates a stage failed (kind 'correctness'): on a busy machine these must be real defects only. */
 function rejections(row) {
-  return (row.candidates ?? []).filter((c) => !c.accepted && c.kind !== 'speed');
+  return (row.candidates ?? []).filter((c) => c.kind === 'correctness');
+}
+
+/** Candidates neither linked nor rejected: verified but not faster, or screened and not (yet) verified, or incomplete. */
+function notLinked(row) {
+  const counts = {};
+  for (const c of row.candidates ?? []) {
+    if (c.kind === 'correctness' || c.label === row.chosen) continue;
+    const what = c.kind === 'speed' ? `verified, ${c.speed ?? 'speed?'}` : c.kind === 'screening' ? 'screened only' : (c.kind ?? 'unknown');
+    counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
 }
 
 const kernels = (await loadKernelProjects()).map((k) => ({ name: k.name, reportFile: join(k.options.outputPath, 'autopar-report.json') }));
 const result = { schema: 'autopar-busy-rebuild-v1', createdAt: new Date().toISOString(), cores: availableParallelism(), busyProcesses: busyCount, proposer: args.proposer, cacheDir };
 
 if (earlier) {
-  Object.assign(result, { busyProcesses: earlier.busyProcesses, proposer: earlier.proposer, busy: earlier.busy });
+  Object.assign(result, { busyProcesses: earlier.busyProcesses, proposer: earlier.proposer, busy: earlier.busy, ...(args['table-only'] && earlier.quiet ? { quiet: earlier.quiet } : {}) });
 } else {
   progress(`busy build: ${busyCount} CPU-bound process(es) beside nx run-many (store ${cacheDir})`);
   const busy = Array.from({ length: busyCount }, startBusy);
@@ -137,24 +151,32 @@ if (earlier) {
   if (busyRun.code !== 0) progress(`busy build exited ${busyRun.code}:\n${busyRun.tail}`);
 }
 
-if (!args['skip-quiet']) {
+if (!args['skip-quiet'] && !args['table-only']) {
   progress('quiet rebuild: same store, nothing else started by this script');
   const quietRun = await withLoad(nxBuild());
   result.quiet = { exitCode: quietRun.code, seconds: quietRun.seconds, loadAvg1: quietRun.loadAvg1, kernels: readReports(kernels) };
   if (quietRun.code !== 0) progress(`quiet rebuild exited ${quietRun.code}:\n${quietRun.tail}`);
 }
 
-await mkdir(join(REPO, 'dist/bench'), { recursive: true });
-await writeFile(args.out, JSON.stringify(result, null, 2) + '\n');
+if (!args['table-only']) {
+  await mkdir(join(REPO, 'dist/bench'), { recursive: true });
+  await writeFile(args.out, JSON.stringify(result, null, 2) + '\n');
+}
 
 // ---- table ------------------------------------------------------------------------------
 const fmt = (x) => (typeof x === 'number' ? `${x.toFixed(2)}x` : '—');
-const cell = (row) => (row?.missing ? `missing (${row.missing})` : `${row.decision}${row.chosen ? ` ${row.chosen} ${fmt(row.chosenSpeedup)}` : ''}`);
-console.log(`busy build: ${busyCount} busy process(es) on ${result.cores} cores, load average ${result.busy.loadAvg1.toFixed(1)}, exit ${result.busy.exitCode}, ${result.busy.seconds.toFixed(0)} s`);
+const best = (row) => (row.candidates ?? []).filter((c) => c.accepted && typeof c.speedup === 'number').sort((a, b) => b.speedup - a.speedup)[0];
+const cell = (row) => {
+  if (row?.missing) return `missing (${row.missing})`;
+  if (row.chosen) return `linked ${row.chosen} ${fmt(row.chosenSpeedup)}`;
+  const b = best(row);
+  return `${row.decision}${b ? ` (best verified: ${b.label} ${fmt(b.speedup)})` : ''}`;
+};
+console.log(`busy build: ${result.busyProcesses} busy process(es) started by this script, on ${result.cores} cores, load average ${result.busy.loadAvg1.toFixed(1)}, exit ${result.busy.exitCode}, ${result.busy.seconds.toFixed(0)} s`);
 if (result.quiet) console.log(`quiet rebuild: load average ${result.quiet.loadAvg1.toFixed(1)}, exit ${result.quiet.exitCode}, ${result.quiet.seconds.toFixed(0)} s`);
 console.log('');
-console.log(`| kernel | busy build | quiet rebuild | re-measured | rejected (busy) |`);
-console.log(`|---|---|---|---|---|`);
+console.log(`| kernel | busy build | quiet rebuild | re-measured | rejected by a check (busy) | other candidates (busy) |`);
+console.log(`|---|---|---|---|---|---|`);
 const counts = { busy: { linked: 0, original: 0, inconclusive: 0 }, quiet: { linked: 0, original: 0, inconclusive: 0 } };
 const timeoutRejections = [];
 for (const k of kernels) {
@@ -164,7 +186,7 @@ for (const k of kernels) {
   if (q?.decision) counts.quiet[q.decision]++;
   const rej = rejections(b);
   for (const c of rej) if (/timed? ?out|timeout/i.test(c.reason)) timeoutRejections.push(`${k.name} ${c.label}: ${c.stage}: ${c.reason}`);
-  console.log(`| ${k.name} | ${cell(b)} | ${q ? cell(q) : 'not run'} | ${q ? (q.remeasured ? 'yes' : 'no') : '—'} | ${rej.length ? rej.map((c) => `${c.label} (${c.stage}: ${c.reason.slice(0, 80)})`).join('; ') : 'none'} |`);
+  console.log(`| ${k.name} | ${cell(b)} | ${q ? cell(q) : 'not run'} | ${q ? (q.remeasured ? 'yes' : 'no') : '—'} | ${rej.length ? rej.map((c) => `${c.label} (${c.stage}: ${c.reason.slice(0, 80)})`).join('; ') : 'none'} | ${notLinked(b)} |`);
 }
 console.log('');
 console.log(`busy: ${counts.busy.linked} linked, ${counts.busy.original} original, ${counts.busy.inconclusive} inconclusive`);
