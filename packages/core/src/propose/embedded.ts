@@ -211,7 +211,11 @@ export class EmbeddedProposer implements Proposer {
     try {
       const sequence = context.getSequence();
       const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: e.wrapper, systemPrompt: c.system });
-      const grammar = c.schema ? await e.llama.createGrammarForJsonSchema(c.schema as Parameters<Llama['createGrammarForJsonSchema']>[0]) : undefined;
+      const grammar = c.gbnf
+        ? await e.llama.createGrammar({ grammar: c.gbnf })
+        : c.schema
+          ? await e.llama.createGrammarForJsonSchema(c.schema as Parameters<Llama['createGrammarForJsonSchema']>[0])
+          : undefined;
       const before = sequence.tokenMeter.getState();
       const text = await session.prompt(c.user, {
         grammar,

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { analyzeState, type AnalysisState } from '../analysis/analyze.js';
 import { extractFunction } from './extract-code.js';
 import { loopMarks, planCandidate, planFacts } from './ollama-plan.js';
-import { kernelNames, planFromGrammarAnswer, planGrammarSchema, PLAN_GRAMMAR_VERSION } from './plan-grammar.js';
+import { kernelNames, planFromGrammarAnswer, planGrammarGbnf, planGrammarSchema, PLAN_GRAMMAR_VERSION } from './plan-grammar.js';
 import { menuCandidate, menuEntries, menuSchema, readMenuAnswer } from './menu.js';
 import type { Candidate, ProposeRequest, ProposerIdentity } from './types.js';
 import { buildZeroShotPrompt, STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
@@ -29,6 +29,8 @@ export interface ChatRequest {
   user: string;
   /** JSON schema the answer must follow (enforced by the engine's grammar). */
   schema?: object;
+  /** The same constraint as GBNF, tighter than the schema can say (compact, no repeated names): used by engines that take GBNF. */
+  gbnf?: string;
   maxTokens: number;
   signal?: AbortSignal;
 }
@@ -81,7 +83,8 @@ async function functionRequest(req: ProposeRequest, identity: ProposerIdentity, 
 
 async function planRequest(req: ProposeRequest, state: AnalysisState, identity: ProposerIdentity, chat: ChatFn, label = `${PLAN_STRATEGY}#1`): Promise<ProposalResult> {
   const prompt = buildPlanPrompt({ unit: req.unit, spec: req.spec, facts: planFacts(state, req.facts), loops: loopMarks(state), form: 'grammar' });
-  const raw = await chat({ ...prompt, schema: planGrammarSchema(kernelNames(state)), maxTokens: MAX_TOKENS.plan, signal: req.signal });
+  const names = kernelNames(state);
+  const raw = await chat({ ...prompt, schema: planGrammarSchema(names), gbnf: planGrammarGbnf(names), maxTokens: MAX_TOKENS.plan, signal: req.signal });
   const r = planCandidate(raw, state, label, identity, (x) => asPlan(x, req.unit.name));
   if (r.candidate === null) return { candidates: [], rejected: [{ label, reason: r.reason, rawResponse: raw }] };
   return { candidates: [r.candidate], rejected: [] };

@@ -3,7 +3,7 @@
 // that plan.schema.json accepts.
 import { describe, expect, it } from 'vitest';
 import { analyzeSource } from '../analysis/analyze.js';
-import { kernelNames, planFromGrammarAnswer, planGrammarSchema } from './plan-grammar.js';
+import { kernelNames, planFromGrammarAnswer, planGrammarGbnf, planGrammarSchema } from './plan-grammar.js';
 import { validatePlan } from './plan.js';
 import { checkPlan } from '../analysis/legality.js';
 import { menuEntries, menuSchema, readMenuAnswer } from './menu.js';
@@ -72,6 +72,40 @@ describe('plan grammar form', () => {
     expect(valid.ok).toBe(true);
     if (valid.ok) expect(checkPlan(state, valid.plan).ok).toBe(false);
   });
+});
+
+describe('plan grammar as GBNF (embedded engine)', () => {
+  const gbnf = planGrammarGbnf(kernelNames(state));
+
+  it('writes compact JSON: no literal contains whitespace, and no rule allows any', () => {
+    const literals = gbnf.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+    expect(literals.length).toBeGreaterThan(10);
+    for (const l of literals) expect(l).not.toMatch(/\s/);
+    expect(gbnf).not.toMatch(/\[ \\t\\n\]|ws ::=/);
+  });
+
+  it('makes loops, private and reduction variables sorted sets: each name at most once', () => {
+    expect(gbnf).toContain('private-0 ::= "\\"i\\"" ("," private-1)? | private-1');
+    expect(gbnf).toContain('private-4 ::= "\\"s\\""');
+    expect(gbnf).toMatch(/^loops-2 ::= "\{\\"loop\\":\\"L1\.1\.1\\",\\"action\\":" action /m);
+    expect(gbnf).toMatch(/^reduction-0 ::= "\{\\"op\\":" redop ",\\"var\\":\\"i\\"\}" \(","/m);
+    expect(gbnf).toMatch(/^root ::= "\{\\"loops\\":\[" loops-0 "\],\\"transforms\\":\[" \(transform \(",".transform\)\{0,2\}\)\? "\]\}"$/m);
+  });
+
+  it('an answer it allows reads as a legal plan', () => {
+    const answer = JSON.parse('{"loops":[{"loop":"L1","action":"parallel-for","private":["j","k","s"],"reduction":[],"collapse":1,"schedule":"static"}],"transforms":[{"kind":"restrict-params"}]}');
+    const plan = planFromGrammarAnswer(answer, 'mm');
+    expect(validatePlan(plan).ok).toBe(true);
+  });
+
+  it('llama.cpp parses it for every kernel shape (no loops, no scalars)', async () => {
+    const { getLlama } = await import('node-llama-cpp');
+    const llama = await getLlama({ gpu: false, build: 'never' });
+    await llama.createGrammar({ grammar: gbnf });
+    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: [], scalars: [], arrays: [], maxDepth: 1 }) });
+    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: [], arrays: ['a'], maxDepth: 1 }) });
+    await expect(llama.createGrammar({ grammar: 'root ::= "a" (' })).rejects.toThrow();
+  }, 60_000);
 });
 
 describe('menu form', () => {

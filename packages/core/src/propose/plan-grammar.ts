@@ -18,7 +18,8 @@ import type { AnalysisState } from '../analysis/analyze.js';
 import type { ReductionOp } from '../analysis/reductions.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
-export const PLAN_GRAMMAR_VERSION = 'plan-grammar/1';
+// 2: the embedded engine gets planGrammarGbnf (compact, no repeated names) instead of the schema's grammar.
+export const PLAN_GRAMMAR_VERSION = 'plan-grammar/2';
 
 const REDUCTION_OPS = ['+', '*', 'min', 'max', '&', '|', '^'] as const;
 const SCHEDULES = ['default', 'static', 'dynamic', 'guided'] as const;
@@ -135,4 +136,64 @@ export function planFromGrammarAnswer(answer: unknown, kernel: string): unknown 
   const plan: Omit<Plan, 'transforms'> & { transforms?: Transform[] } = { version: PLAN_VERSION, kernel, loops: loops as LoopPlan[] };
   if (Array.isArray(a.transforms) && a.transforms.length > 0) plan.transforms = a.transforms as Transform[];
   return plan;
+}
+
+/**
+ * The same answer shape as planGrammarSchema, written directly as a GBNF grammar for the
+ * embedded engine, with two constraints a JSON-schema grammar cannot state:
+ *  - compact JSON: no whitespace at all. The schema grammar lets a model indent freely, and
+ *    small models spend most of their token budget on indentation (an answer cut at the
+ *    token limit is not JSON);
+ *  - no repeated names: loops, private variables and reduction variables are each a set,
+ *    written in sorted order, every name at most once. Small models otherwise repeat one
+ *    name until the list's maximum ("acc","acc","acc",…).
+ * The answer is read by planFromGrammarAnswer like a schema-grammar answer.
+ */
+export function planGrammarGbnf(names: KernelNames): string {
+  const lit = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const str = (value: string) => lit(JSON.stringify(value));
+  const rules: string[] = [];
+  const rule = (name: string, body: string) => rules.push(`${name} ::= ${body}`);
+  const oneOf = (values: string[]) => values.map(str).join(' | ');
+
+  /** A sorted subset of `items` (at least one), each item's text made by `item`: seq-<prefix>-<i>. */
+  const orderedSet = (prefix: string, count: number, item: (i: number) => string) => {
+    for (let i = count - 1; i >= 0; i--) {
+      const here = item(i);
+      rule(`${prefix}-${i}`, i === count - 1 ? here : `${here} ("," ${prefix}-${i + 1})? | ${prefix}-${i + 1}`);
+    }
+    return `${prefix}-0`;
+  };
+
+  rule('action', oneOf(['parallel-for', 'simd', 'parallel-for-simd', 'none']));
+  rule('collapse', Array.from({ length: Math.min(names.maxDepth, 4) }, (_, i) => lit(String(i + 1))).join(' | '));
+  rule('schedule', oneOf([...SCHEDULES]));
+  let clauses = '';
+  if (names.scalars.length > 0) {
+    rule('redop', oneOf([...REDUCTION_OPS]));
+    const priv = orderedSet('private', names.scalars.length, (i) => str(names.scalars[i]!));
+    const red = orderedSet('reduction', names.scalars.length, (i) => `${lit('{"op":')} redop ${lit(`,"var":${JSON.stringify(names.scalars[i]!)}}`)}`);
+    clauses = ` ${lit(',"private":[')} ${priv}? ${lit('],"reduction":[')} ${red}? ${lit(']')}`;
+  }
+  const loops = orderedSet('loops', names.loops.length, (i) => `${lit(`{"loop":${JSON.stringify(names.loops[i]!)},"action":`)} action${clauses} ${lit(',"collapse":')} collapse ${lit(',"schedule":')} schedule ${lit('}')}`);
+
+  const transforms = [lit('{"kind":"restrict-params"}')];
+  if (names.loops.length > 0) {
+    rule('loopid', oneOf(names.loops));
+    const t = (kind: string, extra = '') => `${lit(`{"kind":${JSON.stringify(kind)},"loop":`)} loopid${extra} ${lit('}')}`;
+    if (names.maxDepth > 1) {
+      transforms.push(t('interchange', ` ${lit(',"with":')} loopid`));
+      transforms.push(t('distribute'));
+    }
+    transforms.push(t('tile', ` ${lit(',"size":')} (${TILE_SIZES.map((s) => lit(String(s))).join(' | ')})`));
+    transforms.push(t('hoist-parallel-region'));
+    if (names.arrays.length > 0) {
+      rule('array', oneOf(names.arrays));
+      transforms.push(t('scalar-replace', ` ${lit(',"array":')} array`));
+    }
+  }
+  rule('transform', transforms.join(' | '));
+  const loopList = names.loops.length > 0 ? loops : '';
+  rules.unshift(`root ::= ${lit('{"loops":[')} ${loopList} ${lit('],"transforms":[')} (transform ("," transform){0,2})? ${lit(']}')}`);
+  return rules.join('\n') + '\n';
 }
