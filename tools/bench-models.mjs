@@ -21,7 +21,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { geomean, loadKernelProjects, progress, projectToolchain, REPO } from './bench-common.mjs';
+import { geomean, loadKernelProjects, median, progress, projectToolchain, REPO } from './bench-common.mjs';
 
 const core = (p) => import(join(REPO, 'packages/core/dist', p));
 
@@ -256,6 +256,8 @@ async function main() {
           linked: 0,
           speedups: [],
           secondsPerAnswer: answers.reduce((s, a) => s + a.seconds, 0) / Math.max(answers.length, 1),
+          // The median: one answer slowed by something else on the machine does not move it.
+          medianSecondsPerAnswer: answers.length ? median(answers.map((a) => a.seconds)) : undefined,
           callsPerAnswer: answers.reduce((s, a) => s + a.calls, 0) / Math.max(answers.length, 1),
           inputTokensPerAnswer: answers.reduce((s, a) => s + a.inputTokens, 0) / Math.max(answers.length, 1),
           outputTokensPerAnswer: answers.reduce((s, a) => s + a.outputTokens, 0) / Math.max(answers.length, 1),
@@ -304,14 +306,14 @@ async function main() {
   const pct = (x, n) => (n ? `${Math.round((100 * x) / n)}%` : '-');
   const lines = [
     `== M. real models as the compiler expert (${ks.length} kernels; embedded engine, ${threads} thread(s); verifier threshold ${v.threshold}x)`,
-    '| proposer | form | answered | schema-valid | legal | verified | linked | geomean speedup of linked | s/answer | tokens in/out per answer | load s | peak RSS MiB |',
+    '| proposer | form | answered | schema-valid | legal | verified | linked | geomean speedup of linked | median s/answer | tokens in/out per answer | load s | peak RSS MiB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const g = geomean(r.speedups);
     lines.push(
       `| ${r.model} | ${r.form} | ${r.kernels}/${r.asked} | ${r.schemaValid === null ? 'n/a' : pct(r.schemaValid, r.kernels)} | ${pct(r.legal, r.kernels)} | ${pct(r.verified, r.kernels)} | ${pct(r.linked, r.kernels)} | ${g ? `${g.toFixed(2)}x (${r.speedups.length})` : '-'} | ` +
-        `${r.secondsPerAnswer !== undefined ? r.secondsPerAnswer.toFixed(1) : '-'} | ${r.inputTokensPerAnswer !== undefined ? `${Math.round(r.inputTokensPerAnswer)}/${Math.round(r.outputTokensPerAnswer)}` : '-'} | ` +
+        `${r.medianSecondsPerAnswer !== undefined ? r.medianSecondsPerAnswer.toFixed(1) : '-'} | ${r.inputTokensPerAnswer !== undefined ? `${Math.round(r.inputTokensPerAnswer)}/${Math.round(r.outputTokensPerAnswer)}` : '-'} | ` +
         `${r.loadSeconds !== undefined ? r.loadSeconds.toFixed(1) : '-'} | ${r.peakRssMiB !== undefined ? Math.round(r.peakRssMiB) : '-'} |`,
     );
   }
