@@ -151,8 +151,17 @@ async function verifierFor(ks) {
     return memo.get(id);
   };
   const { clearsThreshold } = await core('pipeline/choose.js');
+  const { MAX_FULL_VERIFICATIONS } = await core('pipeline/build.js');
+  const { speedDecisionOf } = await core('verify/benchmark-stats.js');
   const threshold = ks[0]?.options.threshold ?? 1.05;
-  return { verify, cleanup: () => rm(root, { recursive: true, force: true }), threshold, clears: (s) => clearsThreshold(s, threshold) };
+  return {
+    verify,
+    cleanup: () => rm(root, { recursive: true, force: true }),
+    threshold,
+    maxFull: MAX_FULL_VERIFICATIONS,
+    clears: (s) => clearsThreshold(s, threshold),
+    decision: (s) => speedDecisionOf(s, threshold),
+  };
 }
 
 /**
@@ -164,10 +173,15 @@ async function verifierFor(ks) {
 async function judge(v, k, cands) {
   const screened = [];
   for (const c of cands) screened.push(await v.verify(k, c.functionText ?? '', c.plan, 'screen'));
+  // The build's rule (pipeline/build.ts): a screening verdict is never acceptance; a candidate
+  // that passed screening (no stage failed, timed) and is not conclusively slower is fully
+  // verified, fastest first, at most MAX_FULL_VERIFICATIONS, until one clears the threshold.
+  const passedScreening = (x) => !!x.speedup && x.stages.every((st) => (st.status ?? (st.ok ? 'ran' : 'failed')) !== 'failed') && (x.kind === 'screening' || x.accepted);
   const order = screened
     .map((verdict, i) => ({ verdict, i }))
-    .filter((s) => s.verdict.accepted && (s.verdict.speedup?.median ?? 0) >= v.threshold)
-    .sort((a, b) => b.verdict.speedup.median - a.verdict.speedup.median);
+    .filter((s) => passedScreening(s.verdict) && v.decision(s.verdict.speedup) !== 'slower')
+    .sort((a, b) => b.verdict.speedup.median - a.verdict.speedup.median)
+    .slice(0, v.maxFull);
   const full = new Map();
   for (const { i } of order) {
     const verdict = await v.verify(k, cands[i].functionText, cands[i].plan, 'full');
@@ -175,7 +189,7 @@ async function judge(v, k, cands) {
     if (verdict.accepted && v.clears(verdict.speedup)) break;
   }
   return cands.map((c, i) => {
-    const verdict = full.get(i) ?? (screened[i].accepted ? { ...screened[i], accepted: false, stage: 'benchmark', reason: `not fully verified (${screened[i].speedup?.median?.toFixed(2) ?? '?'}x at screening)`, screenedOnly: true } : screened[i]);
+    const verdict = full.get(i) ?? (passedScreening(screened[i]) ? { ...screened[i], accepted: false, kind: 'screening', stage: 'benchmark', reason: `not fully verified (${screened[i].speedup?.median?.toFixed(2) ?? '?'}x at screening)`, screenedOnly: true } : screened[i]);
     return { label: c.label, verdict, sourceDigest: createHash('sha256').update(c.functionText ?? '').digest('hex'), proposer: {} };
   });
 }
@@ -225,7 +239,7 @@ async function main() {
       const recs = await judge(v, k, cands);
       const choice = chooseVariant(recs, v.threshold);
       if (cands.length) aRow.legal++;
-      if (recs.some((r) => r.verdict.accepted || r.verdict.screenedOnly)) aRow.verified++;
+      if (recs.some((r) => r.verdict.accepted)) aRow.verified++;
       if (choice.chosen) {
         aRow.linked++;
         aRow.speedups.push(choice.chosen.verdict.speedup.median);
@@ -280,7 +294,7 @@ async function main() {
             return ok === undefined ? recs[i].verdict.stage !== 'plan-legality' : ok;
           });
           if (legal) row.legal++;
-          if (recs.some((r) => r.verdict.accepted || r.verdict.screenedOnly)) row.verified++;
+          if (recs.some((r) => r.verdict.accepted)) row.verified++;
           const choice = chooseVariant(recs, v.threshold);
           if (choice.chosen) {
             row.linked++;
