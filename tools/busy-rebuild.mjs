@@ -3,7 +3,7 @@
 // what a later quiet build makes of the speed decisions it left open.
 //
 //   node tools/busy-rebuild.mjs [--busy N] [--projects tag:kernel] [--proposer analyzer]
-//        [--cache-dir DIR] [--skip-quiet | --quiet-only] [--out dist/bench/busy-rebuild.json]
+//        [--cache-dir DIR] [--skip-quiet | --quiet-only] [--nx-parallel N] [--out dist/bench/busy-rebuild.json]
 //
 // 1. Busy: N CPU-bound processes (default one per core) run beside
 //    `nx run-many -t build` of the kernel projects, into a fresh store (AUTOPAR_CACHE_DIR).
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'skip-quiet': { type: 'boolean', default: false },
     'quiet-only': { type: 'boolean', default: false },
     'table-only': { type: 'boolean', default: false },
+    'nx-parallel': { type: 'string' },
     out: { type: 'string', default: join(REPO, 'dist/bench/busy-rebuild.json') },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -57,7 +58,10 @@ function nxBuild() {
   const env = { ...process.env, AUTOPAR_CACHE_DIR: cacheDir, AUTOPAR_PROPOSER: args.proposer, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${args.projects}`, '--outputStyle=static', '--skip-nx-cache'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nxArgs = ['nx', 'run-many', '-t', 'build', `--projects=${args.projects}`, '--outputStyle=static', '--skip-nx-cache'];
+    // Nx runs 3 tasks at once by default: their benchmarks then load each other.
+    if (args['nx-parallel']) nxArgs.push(`--parallel=${args['nx-parallel']}`);
+    const child = spawn('npx', nxArgs, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const keep = (d) => {
       tail = (tail + d.toString()).slice(-4000);
