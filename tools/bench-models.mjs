@@ -150,7 +150,7 @@ async function verifierFor(ks) {
     }
     return memo.get(id);
   };
-  const { clearsThreshold } = await core('pipeline/choose.js');
+  const { clearsThreshold, passedScreening } = await core('pipeline/choose.js');
   const { MAX_FULL_VERIFICATIONS } = await core('pipeline/build.js');
   const { speedDecisionOf } = await core('verify/benchmark-stats.js');
   const threshold = ks[0]?.options.threshold ?? 1.05;
@@ -161,6 +161,7 @@ async function verifierFor(ks) {
     maxFull: MAX_FULL_VERIFICATIONS,
     clears: (s) => clearsThreshold(s, threshold),
     decision: (s) => speedDecisionOf(s, threshold),
+    passedScreening,
   };
 }
 
@@ -176,7 +177,7 @@ async function judge(v, k, cands) {
   // The build's rule (pipeline/build.ts): a screening verdict is never acceptance; a candidate
   // that passed screening (no stage failed, timed) and is not conclusively slower is fully
   // verified, fastest first, at most MAX_FULL_VERIFICATIONS, until one clears the threshold.
-  const passedScreening = (x) => !!x.speedup && x.stages.every((st) => (st.status ?? (st.ok ? 'ran' : 'failed')) !== 'failed') && (x.kind === 'screening' || x.accepted);
+  const { passedScreening } = v;
   const order = screened
     .map((verdict, i) => ({ verdict, i }))
     .filter((s) => passedScreening(s.verdict) && v.decision(s.verdict.speedup) !== 'slower')

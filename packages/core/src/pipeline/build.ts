@@ -22,7 +22,7 @@ import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
-import { chooseVariant, manifestSpeedFields, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
+import { chooseVariant, manifestSpeedFields, passedScreening, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink } from './link.js';
@@ -590,11 +590,6 @@ async function remeasure(
     remeasured: true,
     ...(pendingNow ? { speedPending: true } : {}),
   };
-}
-
-/** Screening passed: nothing failed and the short benchmark timed it. */
-function passedScreening(v: Verdict): boolean {
-  return !!v.speedup && v.stages.every((s) => (s.status ?? (s.ok ? 'ran' : 'failed')) !== 'failed') && (v.kind === 'screening' || v.accepted);
 }
 
 function verdictWord(v: Verdict): string {

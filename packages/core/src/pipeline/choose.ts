@@ -106,6 +106,11 @@ export function settleSpeed(previous: Pick<Manifest, 'speedMeasurements' | 'quie
   return { pending: true, speedMeasurements, quietSpeedMeasurements };
 }
 
+/** Screening passed: nothing failed and the short benchmark timed it (the build then may verify it fully). */
+export function passedScreening(v: Verdict): boolean {
+  return !!v.speedup && v.stages.every((s) => (s.status ?? (s.ok ? 'ran' : 'failed')) !== 'failed') && (v.kind === 'screening' || v.accepted);
+}
+
 /** A candidate that passed screening but whose short benchmark could not decide (e.g. a busy machine). */
 export function screenedInconclusive(v: Verdict, threshold: number): boolean {
   return v.kind === 'screening' && !!v.speedup && v.stages.every((s) => (s.status ?? (s.ok ? 'ran' : 'failed')) !== 'failed') && speedDecisionOf(v.speedup, threshold) === 'inconclusive';
