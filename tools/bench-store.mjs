@@ -21,13 +21,8 @@ import { TieredStore } from '../packages/core/dist/store/tiered-store.js';
 import { HttpRemote } from '../packages/core/dist/store/http-remote.js';
 import { resolvePolicy } from '../packages/core/dist/verify/policy.js';
 import { AUTOPAR_VERSION } from '../packages/core/dist/version.js';
+import { median } from './bench-common.mjs';
 import { nginxMissing, startNginx } from './loopback-nginx.mjs';
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Key inputs as a build makes them, for a real kernel (matmul) made distinct by `i`. */
 async function keyFactory(repo) {
