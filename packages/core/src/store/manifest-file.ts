@@ -31,9 +31,8 @@ export function encodeManifest(m: Manifest): Buffer {
 /** A checked file, split: the canonical key-input JSON and the rest of the manifest, still as text. */
 export interface SplitManifest {
   keyInputsJson: string;
-  /** JSON of the manifest without `keyInputs` (v1: with them). */
+  /** JSON of the manifest without `keyInputs`. */
   restJson: string;
-  version: 1 | 2;
 }
 
 function splitManifest(file: Buffer): SplitManifest | { error: string } {
@@ -49,7 +48,7 @@ function splitManifest(file: Buffer): SplitManifest | { error: string } {
   }
   if (sha256Hex(body) !== digest) return { error: 'checksum mismatch' };
   if (magic === MAGIC_V1) {
-    // The key inputs sit inside the one JSON body: parse it to get them.
+    // The key inputs sit inside the one JSON body: split them out as v2 keeps them.
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -57,15 +56,16 @@ function splitManifest(file: Buffer): SplitManifest | { error: string } {
       return { error: 'body is not JSON' };
     }
     if (typeof parsed !== 'object' || parsed === null || !('keyInputs' in parsed)) return { error: 'body is not an autopar-manifest-v1' };
+    const { keyInputs, ...rest } = parsed as { keyInputs: unknown };
     try {
-      return { keyInputsJson: canonicalJson((parsed as { keyInputs: unknown }).keyInputs), restJson: body.toString('utf8'), version: 1 };
+      return { keyInputsJson: canonicalJson(keyInputs), restJson: JSON.stringify(rest) };
     } catch {
       return { error: 'key inputs are not plain JSON' };
     }
   }
   const split = body.indexOf(0x0a);
   if (split < 0) return { error: 'no line between key inputs and manifest' };
-  return { keyInputsJson: body.subarray(0, split).toString('utf8'), restJson: body.subarray(split + 1).toString('utf8'), version: 2 };
+  return { keyInputsJson: body.subarray(0, split).toString('utf8'), restJson: body.subarray(split + 1).toString('utf8') };
 }
 
 /** Parses the rest of a manifest and puts `keyInputs` on it. */
@@ -77,12 +77,10 @@ function assemble(s: SplitManifest, keyInputs: () => unknown): { manifest: Manif
     return { error: 'body is not JSON' };
   }
   if (typeof parsed !== 'object' || parsed === null) return { error: 'body is not an autopar-manifest-v1' };
-  if (s.version === 2) {
-    try {
-      (parsed as { keyInputs?: unknown }).keyInputs = keyInputs();
-    } catch {
-      return { error: 'key inputs are not JSON' };
-    }
+  try {
+    (parsed as { keyInputs?: unknown }).keyInputs = keyInputs();
+  } catch {
+    return { error: 'key inputs are not JSON' };
   }
   if (!isManifest(parsed)) return { error: 'body is not an autopar-manifest-v1' };
   return { manifest: parsed };
