@@ -42,15 +42,8 @@ export interface FsStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface StoreStats {
-  root: string;
-  manifests: number;
-  blobs: number;
-  /** Bytes in ac/ + cas/ (what the size cap counts). */
-  bytes: number;
-  quarantined: number;
-  tmpFiles: number;
-  /** Counters for this process. */
+/** Counters for this process. */
+export interface FsStoreCounters {
   memoryHits: number;
   diskHits: number;
   misses: number;
@@ -59,13 +52,15 @@ export interface StoreStats {
   evicted: number;
 }
 
-export interface FsStoreCounters {
-  memoryHits: number;
-  diskHits: number;
-  misses: number;
-  corrupt: number;
-  writeErrors: number;
-  evicted: number;
+/** What is in the store folder, plus this process's counters. */
+export interface StoreStats extends FsStoreCounters {
+  root: string;
+  manifests: number;
+  blobs: number;
+  /** Bytes in ac/ + cas/ (what the size cap counts). */
+  bytes: number;
+  quarantined: number;
+  tmpFiles: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
