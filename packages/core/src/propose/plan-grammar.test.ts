@@ -87,7 +87,7 @@ describe('plan grammar as GBNF (embedded engine)', () => {
   it('makes loops, private and reduction variables sorted sets: each name at most once', () => {
     expect(gbnf).toContain('private-0 ::= "\\"i\\"" ("," private-1)? | private-1');
     expect(gbnf).toContain('private-4 ::= "\\"s\\""');
-    expect(gbnf).toMatch(/^loops-2 ::= "\{\\"loop\\":\\"L1\.1\.1\\",\\"action\\":" action /m);
+    expect(gbnf).toMatch(/^loops-2 ::= "\{\\"loop\\":\\"L1\.1\.1\\",\\"action\\":\\"parallel-for\\"" loop-clauses /m);
     expect(gbnf).toMatch(/^reduction-0 ::= "\{\\"op\\":" redop ",\\"var\\":\\"i\\"\}" \(","/m);
     expect(gbnf).toMatch(/^root ::= "\{\\"loops\\":\[" loops-0 "\],\\"transforms\\":\[" \(transform \(",".transform\)\{0,2\}\)\? "\]\}"$/m);
   });
@@ -96,6 +96,36 @@ describe('plan grammar as GBNF (embedded engine)', () => {
     const answer = JSON.parse('{"loops":[{"loop":"L1","action":"parallel-for","private":["j","k","s"],"reduction":[],"collapse":1,"schedule":"static"}],"transforms":[{"kind":"restrict-params"}]}');
     const plan = planFromGrammarAnswer(answer, 'mm');
     expect(validatePlan(plan).ok).toBe(true);
+  });
+
+  // The loop list of one answer, in the compact form the grammar writes.
+  const answer = (...loops: Array<[string, string]>) =>
+    `{"loops":[${loops.map(([loop, action]) => `{"loop":"${loop}","action":"${action}","private":[],"reduction":[],"collapse":1,"schedule":"default"}`).join(',')}],"transforms":[]}`;
+
+  it('refuses parallel loops inside a parallel loop, and anything but none inside simd', () => {
+    expect(gbnfAccepts(gbnf, answer(['L1', 'parallel-for']))).toBe(true);
+    expect(gbnfAccepts(gbnf, answer(['L1', 'parallel-for'], ['L1.1.1', 'simd']))).toBe(true);
+    expect(gbnfAccepts(gbnf, answer(['L1', 'none'], ['L1.1', 'parallel-for'], ['L1.1.1', 'simd']))).toBe(true);
+    // What SmolLM2 wrote under plan-grammar/2: every loop of the nest parallel.
+    expect(gbnfAccepts(gbnf, answer(['L1', 'parallel-for'], ['L1.1', 'parallel-for'], ['L1.1.1', 'parallel-for']))).toBe(false);
+    expect(gbnfAccepts(gbnf, answer(['L1', 'parallel-for'], ['L1.1.1', 'parallel-for-simd']))).toBe(false);
+    expect(gbnfAccepts(gbnf, answer(['L1', 'simd'], ['L1.1', 'simd']))).toBe(false);
+    expect(gbnfAccepts(gbnf, answer(['L1', 'parallel-for-simd'], ['L1.1.1', 'simd']))).toBe(false);
+    expect(gbnfAccepts(gbnf, answer(['L1.1', 'parallel-for'], ['L1', 'none']))).toBe(false); // pre-order only
+  });
+
+  it('leaves a nest behind: a loop after it may be parallel again', () => {
+    const two = planGrammarGbnf(kernelNames(analyzeSource(`void f(int n, double *restrict a, double *restrict b)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            a[i * n + j] = 0;
+    for (int i = 0; i < n; i++)
+        b[i] = 1;
+}
+`, 'f')));
+    expect(gbnfAccepts(two, answer(['L1', 'parallel-for'], ['L1.1', 'simd'], ['L2', 'parallel-for-simd']))).toBe(true);
+    expect(gbnfAccepts(two, answer(['L1', 'parallel-for'], ['L1.1', 'parallel-for']))).toBe(false);
   });
 
   it('llama.cpp parses it for every kernel shape (no loops, no scalars)', async () => {
@@ -127,3 +157,77 @@ describe('menu form', () => {
     expect(readMenuAnswer('{"choice": ', entries)).toMatchObject({ kind: 'invalid', reason: /not JSON/ });
   });
 });
+
+/**
+ * Does a GBNF grammar (the subset planGrammarGbnf writes: literals, rule names, ( ), |,
+ * ? and {m,n}) produce exactly `text`? A small backtracking recogniser, so the tests can
+ * ask the grammar questions without a model.
+ */
+function gbnfAccepts(grammar: string, text: string): boolean {
+  type Node = { lit: string } | { ref: string } | { alt: Node[][] } | { rep: Node; min: number; max: number };
+  const rules = new Map<string, Node>();
+  for (const line of grammar.split('\n').filter(Boolean)) {
+    const [, name, body] = /^(\S+) ::= (.*)$/.exec(line)!;
+    let pos = 0;
+    const alt = (): Node => {
+      const alts: Node[][] = [[]];
+      while (pos < body!.length && body![pos] !== ')') {
+        const c = body![pos]!;
+        if (c === ' ') pos++;
+        else if (c === '|') (alts.push([]), pos++);
+        else {
+          let atom: Node;
+          if (c === '"') {
+            const m = /^"((?:[^"\\]|\\.)*)"/.exec(body!.slice(pos))!;
+            atom = { lit: m[1]!.replace(/\\(.)/g, '$1') };
+            pos += m[0].length;
+          } else if (c === '(') {
+            pos++;
+            atom = alt();
+            pos++;
+          } else {
+            const m = /^[\w-]+/.exec(body!.slice(pos))!;
+            atom = { ref: m[0] };
+            pos += m[0].length;
+          }
+          const q = /^(\?|\{(\d+),(\d+)\})/.exec(body!.slice(pos));
+          if (q) {
+            atom = q[1] === '?' ? { rep: atom, min: 0, max: 1 } : { rep: atom, min: Number(q[2]), max: Number(q[3]) };
+            pos += q[0].length;
+          }
+          alts.at(-1)!.push(atom);
+        }
+      }
+      return { alt: alts };
+    };
+    rules.set(name!, alt());
+  }
+  // End positions reachable from `at` by matching `node`.
+  const ends = (node: Node, at: number): Set<number> => {
+    if ('lit' in node) return text.startsWith(node.lit, at) ? new Set([at + node.lit.length]) : new Set();
+    if ('ref' in node) return ends(rules.get(node.ref)!, at);
+    if ('rep' in node) {
+      const out = new Set<number>(node.min === 0 ? [at] : []);
+      let frontier = new Set([at]);
+      for (let i = 1; i <= node.max; i++) {
+        const next = new Set<number>();
+        for (const p of frontier) for (const e of ends(node.rep, p)) next.add(e);
+        if (i >= node.min) for (const e of next) out.add(e);
+        frontier = next;
+      }
+      return out;
+    }
+    const out = new Set<number>();
+    for (const seq of node.alt) {
+      let frontier = new Set([at]);
+      for (const part of seq) {
+        const next = new Set<number>();
+        for (const p of frontier) for (const e of ends(part, p)) next.add(e);
+        frontier = next;
+      }
+      for (const e of frontier) out.add(e);
+    }
+    return out;
+  };
+  return ends({ ref: 'root' }, 0).has(text.length);
+}

@@ -19,7 +19,8 @@ import type { ReductionOp } from '../analysis/reductions.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
 // 2: the embedded engine gets planGrammarGbnf (compact, no repeated names) instead of the schema's grammar.
-export const PLAN_GRAMMAR_VERSION = 'plan-grammar/2';
+// 3: planGrammarGbnf refuses parallel loops nested in parallel loops, and anything but none inside simd.
+export const PLAN_GRAMMAR_VERSION = 'plan-grammar/3';
 
 const REDUCTION_OPS = ['+', '*', 'min', 'max', '&', '|', '^'] as const;
 const SCHEDULES = ['default', 'static', 'dynamic', 'guided'] as const;
@@ -165,7 +166,6 @@ export function planGrammarGbnf(names: KernelNames): string {
     return `${prefix}-0`;
   };
 
-  rule('action', oneOf(['parallel-for', 'simd', 'parallel-for-simd', 'none']));
   rule('collapse', Array.from({ length: Math.min(names.maxDepth, 4) }, (_, i) => lit(String(i + 1))).join(' | '));
   rule('schedule', oneOf([...SCHEDULES]));
   let clauses = '';
@@ -175,8 +175,12 @@ export function planGrammarGbnf(names: KernelNames): string {
     const red = orderedSet('reduction', names.scalars.length, (i) => `${lit('{"op":')} redop ${lit(`,"var":${JSON.stringify(names.scalars[i]!)}}`)}`);
     clauses = ` ${lit(',"private":[')} ${priv}? ${lit('],"reduction":[')} ${red}? ${lit(']')}`;
   }
-  const loops = orderedSet('loops', names.loops.length, (i) => `${lit(`{"loop":${JSON.stringify(names.loops[i]!)},"action":`)} action${clauses} ${lit(',"collapse":')} collapse ${lit(',"schedule":')} schedule ${lit('}')}`);
-
+  let loops = '';
+  if (names.loops.length > 0) {
+    rule('loop-clauses', `${clauses.trimStart()} ${lit(',"collapse":')} collapse ${lit(',"schedule":')} schedule ${lit('}')}`.trimStart());
+    const loopItem = (id: string, action: string) => `${lit(`{"loop":${JSON.stringify(id)},"action":${JSON.stringify(action)}`)} loop-clauses`;
+    loops = nestingAwareLoops(names.loops, loopItem, rule);
+  }
   const transforms = [lit('{"kind":"restrict-params"}')];
   if (names.loops.length > 0) {
     rule('loopid', oneOf(names.loops));
@@ -193,7 +197,47 @@ export function planGrammarGbnf(names: KernelNames): string {
     }
   }
   rule('transform', transforms.join(' | '));
-  const loopList = names.loops.length > 0 ? loops : '';
-  rules.unshift(`root ::= ${lit('{"loops":[')} ${loopList} ${lit('],"transforms":[')} (transform ("," transform){0,2})? ${lit(']}')}`);
+  rules.unshift(`root ::= ${lit('{"loops":[')} ${loops} ${lit('],"transforms":[')} (transform ("," transform){0,2})? ${lit(']}')}`);
   return rules.join('\n') + '\n';
+}
+
+const PARALLEL_ACTIONS = new Set(['parallel-for', 'parallel-for-simd']);
+const SIMD_ACTIONS = new Set(['simd', 'parallel-for-simd']);
+const ACTIONS = ['parallel-for', 'simd', 'parallel-for-simd', 'none'] as const;
+
+/**
+ * The loop list as a sorted set in which nesting follows OpenMP: the loops are taken in
+ * pre-order (a loop before the loops inside it), and the rule for each loop knows which of
+ * its enclosing loops the answer already made parallel or simd. So the grammar has one
+ * rule per (loop, enclosing parallel loop, enclosing simd loop) actually reachable:
+ * a few per loop for real nests. Returns the name of the first rule.
+ */
+function nestingAwareLoops(ids: string[], item: (id: string, action: string) => string, rule: (name: string, body: string) => void): string {
+  const path = (id: string) => id.slice(1).split('.').map(Number);
+  const order = [...ids].sort((a, b) => {
+    const [pa, pb] = [path(a), path(b)];
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
+    return pa.length - pb.length;
+  });
+  const encloses = (outer: number, inner: number) => outer >= 0 && order[inner]!.startsWith(`${order[outer]}.`);
+  const made = new Set<string>();
+  /** Rule for loop k, given the indexes of the parallel and simd loops chosen so far (-1: none), if they enclose k. */
+  const ruleFor = (k: number, par: number, simd: number): string => {
+    const p = encloses(par, k) ? par : -1;
+    const s = encloses(simd, k) ? simd : -1;
+    const name = `loops-${k}${p >= 0 ? `-p${p}` : ''}${s >= 0 ? `-s${s}` : ''}`;
+    if (made.has(name)) return name;
+    made.add(name);
+    const last = k === order.length - 1;
+    const allowed = ACTIONS.filter((a) => (s >= 0 ? a === 'none' : p >= 0 ? !PARALLEL_ACTIONS.has(a) : true));
+    const alternatives = allowed.map((a) => {
+      const here = item(order[k]!, a);
+      if (last) return here;
+      return `${here} ("," ${ruleFor(k + 1, PARALLEL_ACTIONS.has(a) ? k : p, SIMD_ACTIONS.has(a) ? k : s)})?`;
+    });
+    if (!last) alternatives.push(ruleFor(k + 1, p, s));
+    rule(name, alternatives.join(' | '));
+    return name;
+  };
+  return ruleFor(0, -1, -1);
 }
