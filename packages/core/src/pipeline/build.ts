@@ -4,19 +4,21 @@
 // Used by the Nx executor and by `autopar build`; knows nothing of Nx.
 import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadSpecFile, checkSpecAgainstSignature } from '../spec/load.js';
 import { extractSpecKernel, readSpecSource } from '../spec/kernel-source.js';
 import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
+import { splitKernelTu } from '../kernel/own-tu.js';
 import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { TieredStore, type StoreHit } from '../store/tiered-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
-import { describeProposer, type Candidate, type ProposerIdentity } from '../propose/types.js';
+import { describeProposer, type Candidate, type CompileRecipe, type ProposerIdentity } from '../propose/types.js';
 import type { ModelOutput } from '../propose/model-forms.js';
+import type { RecipeName } from '../propose/compiler.js';
 import type { Rejection } from '../propose/model-forms.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
@@ -25,7 +27,7 @@ import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stat
 import { chooseVariant, manifestSpeedFields, passedScreening, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
-import { compileAndLink } from './link.js';
+import { compileAndLink, type CompileUnit } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
 import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
 
@@ -46,6 +48,8 @@ export interface BuildOptions extends ModelOptions {
   cflags: string[];
   ldflags: string[];
   proposer: ProposerChoice;
+  /** Compile recipes proposed beside the proposer's candidates (propose/compiler.ts); none by default. */
+  compilerRecipes?: RecipeName[];
   model: string;
   ollamaHost?: string;
   /**
@@ -196,12 +200,15 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     modelThreads: opts.modelThreads,
     modelMaxCalls: opts.modelMaxCalls,
     modelMaxSeconds: opts.modelMaxSeconds,
+    compilerRecipes: opts.compilerRecipes,
+    cc: opts.cc,
+    cflags: opts.cflags,
   });
   const resolved: ResolvedProposer = neverPropose ? { ...found, proposer: null } : found;
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
   const reports: KernelReport[] = [];
-  const chosenTexts = new Map<string, Array<{ kernel: string; text: string }>>();
+  const chosenTexts = new Map<string, Array<{ kernel: string; text: string; recipe?: CompileRecipe }>>();
   for (const { kspec, sourcePath, text, unit } of kernels) {
     let report: KernelReport;
     try {
@@ -214,22 +221,30 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
       const list = chosenTexts.get(sourcePath) ?? [];
-      list.push({ kernel: kspec.name, text: chosen.functionText });
+      list.push({ kernel: kspec.name, text: chosen.functionText, ...(chosen.recipe ? { recipe: chosen.recipe } : {}) });
       chosenTexts.set(sourcePath, list);
     }
     log(progressLine(report, conditionsNote));
   }
 
-  const units = sourcePaths.map((path) => {
+  const units = sourcePaths.flatMap((path): CompileUnit[] => {
     const variants = chosenTexts.get(path);
-    if (!variants) return { path };
+    if (!variants) return [{ path }];
     let text = texts.get(path)!;
+    const own: CompileUnit[] = [];
     // Re-extract before each splice: a splice may move the next kernel (hoisted includes).
     for (const v of variants) {
       const [unit] = extractKernels(text, path, [v.kernel]);
       text = spliceFunction(text, unit!, v.text);
+      if (!v.recipe) continue;
+      // A compiler's variant: the kernel in a translation unit of its own, compiled with its
+      // recipe, exactly as it was verified; the file keeps a declaration.
+      const [moved] = extractKernels(text, path, [v.kernel]);
+      const split = splitKernelTu(text, path, moved!);
+      text = split.restTu;
+      own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: v.recipe.cflags });
     }
-    return { path, text };
+    return [{ path, text }, ...own];
   });
   await store.close(); // appends this build's counters to the store's statistics
   const { artifact, splicedSources } = await compileAndLink({
@@ -437,6 +452,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       impliedPlan: impliedPlans,
       mode,
       threshold: opts.threshold,
+      ...(cand.recipe ? { recipe: cand.recipe } : {}),
     });
   try {
     // Screen every candidate (gates, compile, benchmark at the bench size), then fully
@@ -471,6 +487,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
         sourceDigest,
         verdict,
         functionText: cand.functionText,
+        ...(cand.recipe ? { recipe: cand.recipe } : {}),
         ...(cand.plan !== undefined ? { plan: cand.plan, legality: cand.legality } : {}),
       });
       opts.log(`autopar: ${kspec.name}: ${cand.label}: ${verdictWord(verdict)} — ${verdict.reason}`);
@@ -560,6 +577,7 @@ async function remeasure(
         originalCache,
         ...(full ? { mode: 'full' as const, impliedPlan: opts.checkImpliedPlans ?? true } : { mode: 'remeasure' as const, previous: c.verdict }),
         threshold: opts.threshold,
+        ...(c.recipe ? { recipe: c.recipe } : {}),
       });
       opts.log(`autopar: ${kspec.name}: ${c.label}: ${verdictWord(verdict)} — ${verdict.reason}`);
       records.push({ ...c, verdict, functionText: texts.get(c.sourceDigest) });
@@ -695,6 +713,7 @@ async function recheckIfRemote(ctx: KernelContext, found: StoreHit, key: string)
       impliedPlan: opts.checkImpliedPlans ?? true,
       workDir: workRoot,
       log: opts.verbose ? opts.log : undefined,
+      recipe: m.candidates.find((c) => c.sourceDigest === m.chosen && c.label === m.chosenLabel)?.recipe,
     });
   } catch (err) {
     // The re-check could not run (no compiler, sandbox setup): a check that did not run is not a pass.

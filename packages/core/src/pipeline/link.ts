@@ -10,6 +10,9 @@ export interface CompileUnit {
   path: string;
   /** Replacement text (the TU with variants spliced in), or undefined to compile the file as is. */
   text?: string;
+  /** A compile recipe's compiler and flags for this unit (a kernel in its own TU); default the build's. */
+  cc?: string;
+  cflags?: string[];
 }
 
 export interface LinkRequest {
@@ -60,7 +63,7 @@ export async function compileAndLink(req: LinkRequest): Promise<LinkResult> {
     }
     const obj = join(objDir, `${name}.o`);
     // -I the original folder: a spliced TU keeps resolving its quoted includes.
-    const argv = [req.cc, ...req.cflags, '-I', dirname(unit.path), '-c', src, '-o', obj];
+    const argv = [unit.cc ?? req.cc, ...(unit.cflags ?? req.cflags), '-I', dirname(unit.path), '-c', src, '-o', obj];
     jobs.push(async () => {
       check(await runStep(argv, { cwd: req.outDir, timeoutMs: req.timeoutMs ?? 300_000 }), `compile ${unit.path}`, req.log);
       return obj;

@@ -7,6 +7,7 @@ import { remoteAuthFromEnv } from '../store/http-remote.js';
 import { parseSize } from '../store/size.js';
 import { PROPOSER_CHOICES, type ModelOptions, type ProposerChoice } from './proposer.js';
 import { MODEL_OUTPUTS, type ModelOutput } from '../propose/model-forms.js';
+import { parseRecipeNames, type RecipeName } from '../propose/compiler.js';
 
 export interface BuildTargetOptions extends ModelOptions {
   sources?: string[];
@@ -18,6 +19,8 @@ export interface BuildTargetOptions extends ModelOptions {
   cflags?: string[];
   ldflags?: string[];
   proposer?: ProposerChoice;
+  /** Compile recipes verified beside the proposer's candidates: names, "all" or "none" (default). */
+  compilerRecipes?: string[] | string;
   model?: string;
   ollamaHost?: string;
   threshold?: number;
@@ -131,6 +134,7 @@ export function resolveBuildOptions(
     cflags: [...o.cflags],
     ldflags: [...o.ldflags],
     proposer,
+    compilerRecipes: recipesOption(env.AUTOPAR_RECIPES ?? o.compilerRecipes),
     model: env.AUTOPAR_MODEL ?? o.model,
     ollamaHost: o.ollamaHost ?? env.OLLAMA_HOST,
     threshold: o.threshold,
@@ -162,6 +166,14 @@ export function resolveBuildOptions(
     log: ctx.log,
     verbose: ctx.verbose,
   };
+}
+
+function recipesOption(v: string | readonly string[] | undefined): RecipeName[] {
+  try {
+    return parseRecipeNames(v, 'option "compilerRecipes" (or AUTOPAR_RECIPES)');
+  } catch (err) {
+    throw new OptionsError((err as Error).message);
+  }
 }
 
 function parseSizeOption(v: string | number): number {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ProposerUnavailable, type Candidate, type ProposeRequest, type Proposer, type ProposerIdentity } from '../propose/types.js';
 import type { ModelOutput } from '../propose/model-forms.js';
+import type { RecipeName } from '../propose/compiler.js';
 
 export type ProposerChoice = 'auto' | 'ollama' | 'embedded' | 'portfolio' | 'analyzer' | 'none';
 export const PROPOSER_CHOICES: ProposerChoice[] = ['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none'];
@@ -66,9 +67,36 @@ export interface ResolveOptions extends ModelOptions {
   timeoutMs?: number;
   /** Output form of an Ollama model ('function' when absent). */
   modelOutput?: ModelOutput;
+  /** Compile recipes proposed beside the chosen proposer (none when absent). */
+  compilerRecipes?: readonly RecipeName[];
+  /** The build's compiler and flags (recipes carry -D/-I/-std flags over; gcc's recipe uses cc). */
+  cc?: string;
+  cflags?: string[];
 }
 
 export async function resolveProposer(opts: ResolveOptions): Promise<ResolvedProposer> {
+  const base = await resolveChosen(opts);
+  if (opts.choice === 'none' || !opts.compilerRecipes?.length) return base;
+  return withRecipes(base, opts);
+}
+
+/**
+ * The chosen proposer with compilers beside it: its candidates and one per usable compile
+ * recipe, all verified alike. Recipes this machine cannot run are named in the note (and
+ * are not in the identity: a machine with clang gets other keys than one without).
+ */
+async function withRecipes(base: ResolvedProposer, opts: ResolveOptions): Promise<ResolvedProposer> {
+  const { availableRecipes, CompilerRecipeProposer, RecipePortfolio } = await import('../propose/compiler.js');
+  const { recipes, unavailable } = await availableRecipes(opts.compilerRecipes!, { cc: opts.cc ?? 'gcc', cflags: opts.cflags ?? [] });
+  const skipped = unavailable.length ? `compile recipes skipped: ${unavailable.join('; ')}` : undefined;
+  const note = [base.note, skipped].filter(Boolean).join('; ') || undefined;
+  if (recipes.length === 0) return { ...base, note };
+  const compiler = new CompilerRecipeProposer(recipes);
+  const portfolio = new RecipePortfolio(base.proposer, compiler, base.identity, await compiler.identify());
+  return { ...base, proposer: portfolio, identity: await portfolio.identify(), note };
+}
+
+async function resolveChosen(opts: ResolveOptions): Promise<ResolvedProposer> {
   if (opts.choice === 'none') return { proposer: null, identity: { kind: 'none' } };
   if (opts.choice === 'analyzer') return analyzer();
   if (opts.choice === 'embedded') {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import type { Manifest } from '../store/types.js';
+import type { CompileRecipe } from '../propose/types.js';
 import type { Verdict, VerifyPolicy } from '../verify/types.js';
 
 export interface RecheckRequest {
@@ -22,6 +23,8 @@ export interface RecheckRequest {
   impliedPlan: boolean;
   workDir: string;
   log?: (line: string) => void;
+  /** The chosen variant's compile recipe, when it is a compiler's variant. */
+  recipe?: CompileRecipe;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function recheckRemoteHit(req: RecheckRequest): Promise<Verdict> {
     sourcePath: req.sourcePath,
     candidateText: req.chosenText,
     toolchain: req.toolchain,
+    ...(req.recipe ? { recipe: req.recipe } : {}),
     policy: { ...req.policy, sanitizers: { memory: false, race: false }, benchPairs: 1, warmupRuns: 0 },
     workDir: req.workDir,
     log: req.log,

@@ -46,6 +46,30 @@ export interface ProposeRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * A compile recipe: how a kernel's own translation unit is compiled when the variant is a
+ * compiler's work (Polly, gcc's autoparallelizer) rather than new source text. The kernel
+ * and what it needs from its file go into a translation unit of their own, compiled with
+ * `cc` and `cflags`; the rest of the file is compiled as before. Plain data: it is stored
+ * with the variant, in the key and in the report.
+ */
+export interface CompileRecipe {
+  /** Short name, e.g. 'clang-polly-parallel'. */
+  name: string;
+  cc: string;
+  /** Every flag of the kernel's translation unit (the -O level included). */
+  cflags: string[];
+  /** The flags that do the transformation, added to the sanitizer builds (which set their own -O level). */
+  transformFlags: string[];
+  /**
+   * Added to the race build (clang + TSan + Archer) so the race check sees the threads the
+   * recipe creates; null when it cannot (gcc does not autoparallelize under -fsanitize=thread).
+   */
+  raceFlags: string[] | null;
+  /** First line of `cc --version`: a compiler upgrade is a new recipe. */
+  version: string;
+}
+
 export interface Candidate {
   /** Short label unique within one proposal, e.g. 'zero-shot#1' or 'analyzer:outer'. */
   label: string;
@@ -62,6 +86,8 @@ export interface Candidate {
   legality?: { ok: boolean; errors: string[]; warnings: string[] };
   /** Raw model answer, kept for the report. */
   rawResponse?: string;
+  /** The variant is this text compiled with this recipe, in a translation unit of its own. */
+  recipe?: CompileRecipe;
 }
 
 export interface Proposer {

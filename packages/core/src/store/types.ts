@@ -1,6 +1,6 @@
 // Store records: `ac/<key>` manifests and `cas/<sha256>` blobs.
 import type { Verdict } from '../verify/types.js';
-import type { ProposerIdentity } from '../propose/types.js';
+import type { CompileRecipe, ProposerIdentity } from '../propose/types.js';
 
 export interface CandidateRecord {
   label: string;
@@ -8,6 +8,8 @@ export interface CandidateRecord {
   /** sha256 of the candidate function text in cas/. */
   sourceDigest: string;
   verdict: Verdict;
+  /** The text compiled with this recipe in a translation unit of its own (a compiler's variant). */
+  recipe?: CompileRecipe;
 }
 
 export interface Manifest {

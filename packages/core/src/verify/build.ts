@@ -30,9 +30,9 @@ export function tail(text: string, max = LOG_TAIL): string {
   return text.length <= max ? text : `…${text.slice(text.length - max)}`;
 }
 
-/** Compiles harness.c to an object once per toolchain flavor. */
-export async function compileObject(tc: ResolvedToolchain, source: string, object: string, opts: CompileOptions): Promise<CompileOutcome> {
-  return compile([tc.cc, ...tc.cflags, '-c', source, '-o', object], opts);
+/** Compiles one source to an object (harness.c once per toolchain flavor; a recipe's kernel TU). */
+export async function compileObject(tc: ResolvedToolchain, source: string, object: string, opts: CompileOptions, includeDirs: string[] = []): Promise<CompileOutcome> {
+  return compile([tc.cc, ...tc.cflags, ...includeDirs.flatMap((d) => ['-I', d]), '-c', source, '-o', object], opts);
 }
 
 /**
@@ -41,12 +41,12 @@ export async function compileObject(tc: ResolvedToolchain, source: string, objec
  */
 export async function buildTestBinary(
   tc: ResolvedToolchain,
-  args: { kernelTu: string; harnessObject: string; output: string; includeDirs: string[]; extraFlags?: string[] },
+  args: { kernelTu: string; harnessObject: string; output: string; includeDirs: string[]; extraFlags?: string[]; extraObjects?: string[] },
   opts: CompileOptions,
 ): Promise<CompileOutcome> {
   const includes = args.includeDirs.flatMap((d) => ['-I', d]);
   return compile(
-    [tc.cc, ...tc.cflags, ...(args.extraFlags ?? []), ...includes, args.kernelTu, args.harnessObject, '-o', args.output, ...tc.ldflags],
+    [tc.cc, ...tc.cflags, ...(args.extraFlags ?? []), ...includes, args.kernelTu, args.harnessObject, ...(args.extraObjects ?? []), '-o', args.output, ...tc.ldflags],
     opts,
   );
 }

@@ -482,6 +482,8 @@ export interface VerifierRaceContext {
   /** The candidate function as the proposer gave it: report lines are mapped to its lines. */
   candidateText?: string;
   unit?: { name: string };
+  /** Added to the build (a compile recipe's transformation, e.g. Polly's flags). */
+  extraCflags?: string[];
 }
 
 /** How the verifier spends the race stage's time: every test size at 2/3/4 threads in the -O1 build, and... */
@@ -512,7 +514,7 @@ export async function raceStageForVerifier(ctx: VerifierRaceContext): Promise<Ra
     oversubscribedSizes: byCost.slice(-VERIFIER_RACE_PLAN.oversubscribedSizes),
     seeds: ctx.seeds,
     timeoutMs: slowest * TSAN_SLOWDOWN,
-    cflags: ctx.includeDirs.map((d) => `-I${d}`),
+    cflags: [...ctx.includeDirs.map((d) => `-I${d}`), ...(ctx.extraCflags ?? [])],
     readOnly: [...ctx.includeDirs, ...(ctx.sandbox?.readOnly ?? [])],
     memoryBytes: ctx.sandbox?.memoryBytes,
   });

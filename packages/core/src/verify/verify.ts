@@ -27,7 +27,7 @@ import type { KernelSpec } from '../spec/types.js';
 import { benchSandbox, benchmarkBinaries } from './benchmark.js';
 import { describeSpeedDecision, machineLoad, othersRunnableNow, speedDecisionOf } from './benchmark-stats.js';
 import { verificationConditions } from './conditions.js';
-import { buildTestBinary, tail } from './build.js';
+import { buildTestBinary, compileObject, tail } from './build.js';
 import { compareOutputs, mustBeDeterministic } from './compare.js';
 import { SPECIAL_VALUES_SEED, differentialSeeds, hasSpecialValues, withEdgeSizes } from './edge-sizes.js';
 import { VerifySetupError } from './errors.js';
@@ -38,6 +38,7 @@ import {
   SANITIZER_ENV,
   resolvePolicy,
   resolveToolchain,
+  SANITIZE_MEMORY_FLAGS,
   sanitizeMemoryToolchain,
   type ResolvedToolchain,
   type Toolchain,
@@ -51,6 +52,9 @@ import { raceStageForVerifier } from './race.js';
 import { robustnessStage } from './robustness.js';
 import { memorySanitizersLink } from './sanitizer-probe.js';
 import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
+import { extractKernels } from '../kernel/extract.js';
+import { OwnTuError, splitKernelTu } from '../kernel/own-tu.js';
+import type { CompileRecipe } from '../propose/types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
 export { createOriginalCache, type OriginalCache } from './original-cache.js';
@@ -83,6 +87,8 @@ export interface RaceStageContext {
   log: (line: string) => void;
   /** The candidate function as given (race reports name its lines). */
   candidateText: string;
+  /** Flags added to the race build: a compile recipe's transformation (Polly), so its threads are checked. */
+  extraCflags?: string[];
 }
 
 export interface VerifyRequest {
@@ -132,6 +138,12 @@ export interface VerifyRequest {
   benchmark?: 'time' | 'check-only';
   /** What this machine can check (conditions.ts); probed when not given. */
   conditions?: VerifyConditions;
+  /**
+   * The candidate is compiled with this recipe in a translation unit of its own (the
+   * kernel and what it needs from its file), the rest of the file as before: exactly how
+   * the build links it.
+   */
+  recipe?: CompileRecipe;
 }
 
 /** Test runs may take this many times the original's time (1 thread) before they count as hung... */
@@ -259,10 +271,10 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
     // Team shapes, repeated calls, the caller's OpenMP settings, stack headroom (robustness.ts).
     if (!record(await robustnessStage({ binary: compiled.binary, originalBinary: original.binary, spec: req.spec, testSpec, tests: original.tests, dir, sandbox: ctx.sandbox, callTimeoutMs: (i, s) => testTimeout(ctx, i, s) }))) return finish();
     if (!policy.sanitizers.memory) skipByPolicy('sanitize-memory', 'the verification policy does not ask for it (sanitizers.memory false)');
-    else if (!record(await sanitizeMemoryStage(ctx, compiled.tu))) return finish();
+    else if (!record(await sanitizeMemoryStage(ctx, compiled))) return finish();
     if (!policy.sanitizers.race) skipByPolicy('sanitize-race', 'the verification policy does not ask for it (sanitizers.race false)');
     else {
-      if (!record(await raceStage(ctx, compiled.tu))) return finish();
+      if (!record(await raceStage(ctx, compiled))) return finish();
       // A required stage that did not run: no benchmark for a candidate that cannot be accepted.
       if (skipped.some((s) => !s.allowed)) return finish();
     }
@@ -305,10 +317,16 @@ async function timed<T extends object>(stage: StageName, fn: () => Promise<Omit<
   return { stage, ...r, durationMs: performance.now() - started };
 }
 
-/** 2. Compile: splice the candidate into the original TU, append the trampoline, link with the harness. */
-async function compileStage(ctx: CandidateContext): Promise<{ stage: StageResult; binary: string; tu: string }> {
+/**
+ * 2. Compile: splice the candidate into the original TU, append the trampoline, link with the
+ * harness. With a compile recipe, the kernel moves to a translation unit of its own compiled
+ * with the recipe, and the rest of the file (with the trampoline) is compiled as before.
+ */
+async function compileStage(ctx: CandidateContext): Promise<CompiledCandidate> {
   const tu = join(ctx.dir, ctx.original.tuFileName);
   const binary = join(ctx.dir, 'candidate');
+  const recipe = ctx.req.recipe;
+  const parts: Partial<CompiledCandidate> = {};
   const stage = await timed('compile', async () => {
     let spliced: string;
     try {
@@ -316,16 +334,45 @@ async function compileStage(ctx: CandidateContext): Promise<{ stage: StageResult
     } catch (e) {
       throw new VerifySetupError(`cannot splice the candidate into ${ctx.req.sourcePath}: ${(e as Error).message}`);
     }
-    await writeFile(tu, kernelTranslationUnit(spliced, ctx.req.spec, ctx.original.tuFileName));
-    const r = await buildTestBinary(
-      ctx.toolchain,
-      // Calling an undeclared function would reach any libc symbol the static gate does not know.
-      { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: ['-Werror=implicit-function-declaration'] },
-      { cwd: ctx.dir, timeoutMs: ctx.policy.timeouts.compileMs, sandbox: ctx.sandbox },
-    );
-    return { ok: r.ok, reason: r.ok ? `compiled with ${ctx.toolchain.cc} ${ctx.toolchain.cflags.join(' ')}` : `compile failed: ${r.reason}`, log: r.log };
+    const compileOpts = { cwd: ctx.dir, timeoutMs: ctx.policy.timeouts.compileMs, sandbox: ctx.sandbox };
+    // Calling an undeclared function would reach any libc symbol the static gate does not know.
+    const strict = ['-Werror=implicit-function-declaration'];
+    if (!recipe) {
+      await writeFile(tu, kernelTranslationUnit(spliced, ctx.req.spec, ctx.original.tuFileName));
+      const r = await buildTestBinary(ctx.toolchain, { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: strict }, compileOpts);
+      return { ok: r.ok, reason: r.ok ? `compiled with ${ctx.toolchain.cc} ${ctx.toolchain.cflags.join(' ')}` : `compile failed: ${r.reason}`, log: r.log };
+    }
+    let split;
+    try {
+      const [unit] = extractKernels(spliced, ctx.req.sourcePath, [ctx.req.unit.name]);
+      split = splitKernelTu(spliced, ctx.req.sourcePath, unit!);
+    } catch (e) {
+      if (e instanceof OwnTuError) return { ok: false, reason: `compile recipe ${recipe.name}: ${e.message}` };
+      throw e;
+    }
+    parts.kernelTu = join(ctx.dir, `autopar-kernel-${ctx.req.unit.name}.c`);
+    parts.wholeTu = join(ctx.dir, `whole-${ctx.original.tuFileName}`);
+    await writeFile(parts.kernelTu, split.kernelTu);
+    await writeFile(parts.wholeTu, kernelTranslationUnit(spliced, ctx.req.spec, ctx.original.tuFileName));
+    await writeFile(tu, kernelTranslationUnit(split.restTu, ctx.req.spec, ctx.original.tuFileName));
+    const object = join(ctx.dir, 'kernel-recipe.o');
+    const k = await compileObject({ cc: recipe.cc, cflags: [...recipe.cflags, ...strict], ldflags: [] }, parts.kernelTu, object, compileOpts, ctx.original.includeDirs);
+    if (!k.ok) return { ok: false, reason: `compile failed (recipe ${recipe.name}): ${k.reason}`, log: k.log };
+    const r = await buildTestBinary(ctx.toolchain, { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: strict, extraObjects: [object] }, compileOpts);
+    const how = `the kernel in its own translation unit with ${recipe.cc} ${recipe.cflags.join(' ')} (recipe ${recipe.name}), the rest with ${ctx.toolchain.cc} ${ctx.toolchain.cflags.join(' ')}`;
+    return { ok: r.ok, reason: r.ok ? `compiled ${how}` : `compile failed: ${r.reason}`, log: `${k.log}\n${r.log}` };
   });
-  return { stage, binary, tu };
+  return { stage, binary, tu, ...parts };
+}
+
+interface CompiledCandidate {
+  stage: StageResult;
+  binary: string;
+  /** The TU compiled with the build's toolchain: the whole file, or with a recipe the file without the kernel. */
+  tu: string;
+  /** With a recipe: the kernel's own TU, and the whole file (for the race build, which compiles everything with clang). */
+  kernelTu?: string;
+  wholeTu?: string;
 }
 
 /** 3. Differential: every test size × seed × thread count, compared with the original (1 thread). */
@@ -390,16 +437,23 @@ function nondeterministicRecord(spec: KernelSpec, first: OutputRecord[], later: 
 }
 
 /** 4. ASan + UBSan build, every tested size (first seed) at 2 threads; any report fails. */
-async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<StageResult> {
+async function sanitizeMemoryStage(ctx: CandidateContext, compiled: CompiledCandidate): Promise<StageResult> {
   return timed('sanitize-memory', async () => {
     const harnessObject = await ctx.original.sanitizeHarnessObject();
     const binary = join(ctx.dir, 'candidate-asan');
     const tc = sanitizeMemoryToolchain(ctx.toolchain);
-    const b = await buildTestBinary(
-      tc,
-      { kernelTu: tu, harnessObject, output: binary, includeDirs: ctx.original.includeDirs },
-      { cwd: ctx.dir, timeoutMs: ctx.policy.timeouts.compileMs, sandbox: ctx.sandbox },
-    );
+    const compileOpts = { cwd: ctx.dir, timeoutMs: ctx.policy.timeouts.compileMs, sandbox: ctx.sandbox };
+    const recipe = ctx.req.recipe;
+    const extraObjects: string[] = [];
+    if (recipe && compiled.kernelTu) {
+      // The recipe's compiler instruments the kernel's own TU (its transformation on); the
+      // build's sanitizer runtime links it (clang's and gcc's ASan/UBSan objects share the ABI).
+      const object = join(ctx.dir, 'kernel-recipe-asan.o');
+      const k = await compileObject({ cc: recipe.cc, cflags: [...SANITIZE_MEMORY_FLAGS, ...recipe.transformFlags], ldflags: [] }, compiled.kernelTu, object, compileOpts, ctx.original.includeDirs);
+      if (!k.ok) return { ok: false, reason: `sanitizer build failed (recipe ${recipe.name}): ${k.reason}`, log: k.log };
+      extraObjects.push(object);
+    }
+    const b = await buildTestBinary(tc, { kernelTu: compiled.tu, harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraObjects }, compileOpts);
     if (!b.ok) {
       // A machine without the sanitizer runtimes fails every candidate here: not the candidate's fault.
       const probe = await memorySanitizersLink(tc);
@@ -425,13 +479,25 @@ async function sanitizeMemoryStage(ctx: CandidateContext, tu: string): Promise<S
 }
 
 /** 4b. Race detection: clang + TSan + Archer by default (skipped, and said so, where it is missing); callers may substitute. */
-async function raceStage(ctx: CandidateContext, tu: string): Promise<StageResult> {
+async function raceStage(ctx: CandidateContext, compiled: CompiledCandidate): Promise<StageResult> {
+  const recipe = ctx.req.recipe;
+  if (recipe && recipe.raceFlags === null) {
+    return {
+      stage: 'sanitize-race',
+      ok: true,
+      skipped: true,
+      reason: `race detection skipped: the threads of recipe ${recipe.name} cannot be checked (${recipe.cc} does not parallelize under -fsanitize=thread)`,
+      durationMs: 0,
+    };
+  }
   const detect = ctx.req.raceStage ?? raceStageForVerifier;
   return detect({
     spec: ctx.req.spec,
     unit: ctx.req.unit,
     policy: ctx.policy,
-    candidateTu: tu,
+    // The race build compiles everything with clang: the whole file, with the recipe's transformation.
+    candidateTu: compiled.wholeTu ?? compiled.tu,
+    ...(recipe?.raceFlags?.length ? { extraCflags: recipe.raceFlags } : {}),
     harnessSource: ctx.original.harnessSource,
     harnessPath: ctx.original.harnessPath,
     includeDirs: ctx.original.includeDirs,

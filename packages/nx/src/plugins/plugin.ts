@@ -32,6 +32,8 @@ export const NAMED_INPUT = 'autoparKernel';
 export const ENV_INPUTS = [
   'AUTOPAR_CC',
   'AUTOPAR_PROPOSER',
+  'AUTOPAR_RECIPES',
+  'AUTOPAR_RECIPE_CLANG',
   'AUTOPAR_MODEL',
   'AUTOPAR_OFFLINE',
   'AUTOPAR_CACHE_DIR',
