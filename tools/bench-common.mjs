@@ -35,9 +35,12 @@ export function geomean(xs) {
   return Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length);
 }
 
-/** Every kernel project under kernels/ (one with an autopar.spec.json), optionally filtered by name. */
-export async function loadKernelProjects(filter) {
-  const root = join(REPO, 'kernels');
+/**
+ * Every kernel project under kernels/ (one with an autopar.spec.json), optionally filtered by
+ * name; `dir` (relative to the repository) reads another set, e.g. the held-out test/heldout.
+ */
+export async function loadKernelProjects(filter, dir = 'kernels') {
+  const root = join(REPO, dir);
   const dirs = readdirSync(root)
     .filter((d) => existsSync(join(root, d, 'autopar.spec.json')))
     .sort();
@@ -107,9 +110,9 @@ export function parallelRuntimeCalls(binary) {
  * folder and returns, per kernel, the linked variant (or null when the original was kept)
  * and the candidates with their texts (texts not in the report are read from the store).
  */
-export async function analyzerBuild(k, { outputPath, cacheDir, log }) {
+export async function analyzerBuild(k, { outputPath, cacheDir, log, recipes = [] }) {
   const opts = resolveBuildOptions(
-    { ...k.project.options, proposer: 'analyzer', offline: false, outputPath, ...(cacheDir ? { cacheDir } : {}) },
+    { ...k.project.options, proposer: 'analyzer', compilerRecipes: recipes, offline: false, outputPath, ...(cacheDir ? { cacheDir } : {}) },
     { workspaceRoot: k.project.workspaceRoot, projectRoot: k.project.projectRoot, projectName: k.project.projectName, log },
   );
   const t0 = performance.now();
@@ -122,7 +125,7 @@ export async function analyzerBuild(k, { outputPath, cacheDir, log }) {
   for (const c of kr.candidates) {
     let text = c.functionText;
     if (text === undefined) text = (await store.getBlob(c.sourceDigest))?.toString('utf8');
-    candidates.push({ label: c.label, text, verdict: c.verdict, chosen: kr.chosen?.label === c.label });
+    candidates.push({ label: c.label, text, verdict: c.verdict, chosen: kr.chosen?.label === c.label, ...(c.recipe ? { recipe: c.recipe } : {}) });
   }
   return { report: kr, outcome: kr.outcome, reason: kr.reason, chosen: kr.chosen, candidates, buildMs, cacheDir: opts.cacheDir };
 }

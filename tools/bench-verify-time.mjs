@@ -117,6 +117,7 @@ export async function benchVerifyTime(kernels, opts = {}) {
         candidateText: cand.text,
         toolchain,
         policy,
+        ...(cand.recipe ? { recipe: cand.recipe } : {}),
         workDir: join(work, 'verify'),
         originalCache,
         raceStage: raceOn ? raceStageForVerifier : undefined,

@@ -2,7 +2,8 @@
 // npm run bench — autopar's benchmarks, every figure a ratio to a baseline measured in the
 // same run (see tools/README.md):
 //   A  no-change rebuild: lookup path / plain compile+link            (tools/bench-lookup.mjs)
-//   B  speedup over gcc -O3 serial: gcc autopar, Polly, analyzer, expert reference (bench-compare.mjs)
+//   B  speedup over gcc -O3 serial: gcc autopar, Polly, what autopar links (analyzer + compile
+//      recipes), expert reference (bench-compare.mjs); --kernels-dir test/heldout for the held-out set
 //   C  verification time per stage / one serial call at the bench size (bench-verify-time.mjs)
 //   S  store: hash+lookup rate of 10,000 kernels, 100,000-entry store lookups / plain fs reads,
 //      remote hit latency on loopback nginx / plain GETs                    (bench-store.mjs)
@@ -10,9 +11,11 @@
 //      in the plan, menu and function forms over the kernels, the analyzer's row beside them
 //      (bench-models.mjs; long: a model answers every kernel in every form). Runs by default
 //      when a model is installed (`npx autopar models pull smollm2-135m`); --only M forces it.
-// Options: --only A|B|C|S|M (repeatable or comma list), --kernel <k>, --pairs N, --store <dir>
-// (store for the analyzer build; default the projects' own), --fresh-store (a scratch store:
-// the analyzer proposes and verifies everything again), --no-race, --keep (keep scratch dirs).
+// Options: --only A|B|C|S|M (repeatable or comma list), --kernel <k>, --kernels-dir <dir>,
+// --recipes a,b|none (the compile recipes of B's autopar build; default clang-O3, clang-polly,
+// clang-polly-parallel), --pairs N, --store <dir> (store for the autopar build; default the
+// projects' own), --fresh-store (a scratch store: everything is proposed and verified again),
+// --no-race, --keep (keep scratch dirs).
 // Results: stdout; progress: stderr; everything as JSON in dist/bench/bench.json.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,12 +34,14 @@ const { values: args } = parseArgs({
     'no-race': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     models: { type: 'string' },
+    recipes: { type: 'string' },
+    'kernels-dir': { type: 'string', default: 'kernels' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (args.help) {
-  console.log('usage: node tools/bench.mjs [--only A|B|C|S|M] [--kernel <k>] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep] [--models a,b]');
+  console.log('usage: node tools/bench.mjs [--only A|B|C|S|M] [--kernel <k>] [--kernels-dir kernels|test/heldout] [--recipes a,b|none] [--pairs N] [--store <dir> | --fresh-store] [--no-race] [--keep] [--models a,b]');
   process.exit(0);
 }
 
@@ -52,7 +57,7 @@ const result = {
   schema: 'autopar-bench-v1',
   createdAt: new Date().toISOString(),
   machine: { cpus: (await import('node:os')).availableParallelism(), loadavg: (await import('node:os')).loadavg() },
-  options: { sections: [...sections], kernel: args.kernel ?? null, pairs, store: cacheDir ?? 'project default', race: !args['no-race'] },
+  options: { sections: [...sections], kernel: args.kernel ?? null, kernelsDir: args['kernels-dir'], recipes: args.recipes ?? 'default', pairs, store: cacheDir ?? 'project default', race: !args['no-race'] },
 };
 const out = console.log;
 
@@ -70,13 +75,14 @@ if (sections.has('A')) {
 }
 
 let kernels;
-if (sections.has('B') || sections.has('C')) kernels = await loadKernelProjects(args.kernel);
+if (sections.has('B') || sections.has('C')) kernels = await loadKernelProjects(args.kernel, args['kernels-dir']);
+const recipes = args.recipes === undefined ? undefined : args.recipes === 'none' ? [] : args.recipes.split(',').map((s) => s.trim()).filter(Boolean);
 
 let compare;
 if (sections.has('B')) {
   const { benchCompare, printCompare } = await import('./bench-compare.mjs');
-  out(`== B. speedup over gcc -O3 serial at the bench size (issue 3): OMP_NUM_THREADS=2, ${pairs} ABAB pairs per contender`);
-  compare = await benchCompare(kernels, { pairs, cacheDir, keepDir: args.keep });
+  out(`== B. speedup over gcc -O3 serial at the bench size (issues 3, 9): ${args['kernels-dir']}/, OMP_NUM_THREADS=2, ${pairs} ABAB pairs per contender`);
+  compare = await benchCompare(kernels, { pairs, cacheDir, keepDir: args.keep, recipes });
   printCompare(compare, out);
   const { builds: _b, ...json } = compare;
   result.B = json;
