@@ -71,6 +71,13 @@ async function splicedCompile(argv: string[], opts: CcOptions, note: (l: string)
   if (opts.verbose) for (const l of lines) note(l);
   const mine = report.kernels.filter((k) => resolve(found.specDir, k.source) === source);
   for (const k of mine) note(`${sourceRel}: ${k.kernel}: ${k.chosen ? `verified variant ${k.chosen.label} (${k.outcome})` : 'original'} — ${k.reason}`);
+  // A compile recipe's variant is two translation units (the kernel's own, compiled with the
+  // recipe, and the rest); one `-c x.c -o x.o` cannot produce that yet: compile as asked.
+  const recipe = mine.flatMap((k) => k.candidates.filter((c) => c.label === k.chosen?.label && c.recipe).map((c) => `${k.kernel}: ${c.recipe!.name}`));
+  if (recipe.length) {
+    note(`${sourceRel}: the verified variant of ${recipe.join(', ')} is a compile recipe's, which the launcher cannot link yet; compiling the original (autopar build / nx build link it)`);
+    return null;
+  }
   const tu = report.splicedSources.find((s) => s.endsWith(`/${sourceRel.split('/').pop()}`));
   if (!tu || !mine.some((k) => k.chosen)) return null;
   const rewritten = [...args];
