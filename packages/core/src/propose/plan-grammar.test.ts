@@ -26,7 +26,8 @@ describe('plan grammar form', () => {
   it('names the kernel\'s loops, scalars and arrays as enums', () => {
     const names = kernelNames(state);
     expect(names.loops).toEqual(['L1', 'L1.1', 'L1.1.1']);
-    expect(names.scalars).toEqual(['i', 'j', 'k', 'n', 's']);
+    // n is only read: never a legal private or reduction variable, so not offered.
+    expect(names.scalars).toEqual(['i', 'j', 'k', 's']);
     expect(names.arrays).toEqual(['A', 'B', 'C']);
     expect(names.maxDepth).toBe(3);
     const schema = planGrammarSchema(names) as { properties: { loops: { items: { properties: Record<string, { enum?: unknown[]; items?: { enum?: unknown[] } }>; required: string[] } } } };
@@ -86,7 +87,7 @@ describe('plan grammar as GBNF (embedded engine)', () => {
 
   it('makes loops, private and reduction variables sorted sets: each name at most once', () => {
     expect(gbnf).toContain('private-0 ::= "\\"i\\"" ("," private-1)? | private-1');
-    expect(gbnf).toContain('private-4 ::= "\\"s\\""');
+    expect(gbnf).toContain('private-3 ::= "\\"s\\""');
     expect(gbnf).toMatch(/^loops-2 ::= "\{\\"loop\\":\\"L1\.1\.1\\",\\"action\\":\\"parallel-for\\"" loop-clauses /m);
     expect(gbnf).toMatch(/^reduction-0 ::= "\{\\"op\\":" redop ",\\"var\\":\\"i\\"\}" \(","/m);
     expect(gbnf).toMatch(/^root ::= "\{\\"loops\\":\[" loops-0 "\],\\"transforms\\":\[" \(transform \(",".transform\)\{0,2\}\)\? "\]\}"$/m);

@@ -20,7 +20,8 @@ import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.j
 
 // 2: the embedded engine gets planGrammarGbnf (compact, no repeated names) instead of the schema's grammar.
 // 3: planGrammarGbnf refuses parallel loops nested in parallel loops, and anything but none inside simd.
-export const PLAN_GRAMMAR_VERSION = 'plan-grammar/3';
+// 4: private/reduction names only scalars the function assigns (never a read-only size parameter).
+export const PLAN_GRAMMAR_VERSION = 'plan-grammar/4';
 
 const REDUCTION_OPS = ['+', '*', 'min', 'max', '&', '|', '^'] as const;
 const SCHEDULES = ['default', 'static', 'dynamic', 'guided'] as const;
@@ -38,10 +39,14 @@ export interface KernelNames {
 export function kernelNames(state: AnalysisState): KernelNames {
   const scalars = new Set<string>();
   const arrays = new Set<string>();
+  // A scalar the function never assigns (a size parameter) is never a legal private or
+  // reduction variable: private leaves it uninitialised, a reduction has nothing to combine.
+  const assigned = (name: string) => (state.ctx.writes.get(name) ?? []).some((w) => w.kind === 'assign' || w.kind === 'update');
   for (const [name, infos] of state.ctx.vars) {
     for (const v of infos) {
       if (v.kind === 'global' && v.pointerDepth === 0 && v.arrayDims === 0) continue; // globals are shared, never clauses
-      (v.pointerDepth > 0 || v.arrayDims > 0 ? arrays : scalars).add(name);
+      if (v.pointerDepth > 0 || v.arrayDims > 0) arrays.add(name);
+      else if (assigned(name)) scalars.add(name);
     }
   }
   // Loop indexes declared in the for-init are scalars too.
