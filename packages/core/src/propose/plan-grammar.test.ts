@@ -28,6 +28,7 @@ describe('plan grammar form', () => {
     expect(names.loops).toEqual(['L1', 'L1.1', 'L1.1.1']);
     // n is only read: never a legal private or reduction variable, so not offered.
     expect(names.scalars).toEqual(['i', 'j', 'k', 's']);
+    expect(names.reductionScalars).toEqual(['s']);
     expect(names.arrays).toEqual(['A', 'B', 'C']);
     expect(names.maxDepth).toBe(3);
     const schema = planGrammarSchema(names) as { properties: { loops: { items: { properties: Record<string, { enum?: unknown[]; items?: { enum?: unknown[] } }>; required: string[] } } } };
@@ -89,7 +90,8 @@ describe('plan grammar as GBNF (embedded engine)', () => {
     expect(gbnf).toContain('private-0 ::= "\\"i\\"" ("," private-1)? | private-1');
     expect(gbnf).toContain('private-3 ::= "\\"s\\""');
     expect(gbnf).toMatch(/^loops-2 ::= "\{\\"loop\\":\\"L1\.1\.1\\",\\"action\\":\\"parallel-for\\"" loop-clauses /m);
-    expect(gbnf).toMatch(/^reduction-0 ::= "\{\\"op\\":" redop ",\\"var\\":\\"i\\"\}" \(","/m);
+    // A loop index is never a reduction variable: s is the only one offered.
+    expect(gbnf).toMatch(/^reduction-0 ::= "\{\\"op\\":" redop ",\\"var\\":\\"s\\"\}"$/m);
     expect(gbnf).toMatch(/^root ::= "\{\\"loops\\":\[" loops-0 "\],\\"transforms\\":\[" \(transform \(",".transform\)\{0,2\}\)\? "\]\}"$/m);
   });
 
@@ -135,6 +137,7 @@ describe('plan grammar as GBNF (embedded engine)', () => {
     await llama.createGrammar({ grammar: gbnf });
     await llama.createGrammar({ grammar: planGrammarGbnf({ loops: [], scalars: [], arrays: [], maxDepth: 1 }) });
     await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: [], arrays: ['a'], maxDepth: 1 }) });
+    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: ['i'], reductionScalars: [], arrays: ['a'], maxDepth: 1 }) });
     await expect(llama.createGrammar({ grammar: 'root ::= "a" (' })).rejects.toThrow();
   }, 60_000);
 });

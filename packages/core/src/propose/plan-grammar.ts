@@ -21,7 +21,8 @@ import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.j
 // 2: the embedded engine gets planGrammarGbnf (compact, no repeated names) instead of the schema's grammar.
 // 3: planGrammarGbnf refuses parallel loops nested in parallel loops, and anything but none inside simd.
 // 4: private/reduction names only scalars the function assigns (never a read-only size parameter).
-export const PLAN_GRAMMAR_VERSION = 'plan-grammar/4';
+// 5: reduction never names a loop index.
+export const PLAN_GRAMMAR_VERSION = 'plan-grammar/5';
 
 const REDUCTION_OPS = ['+', '*', 'min', 'max', '&', '|', '^'] as const;
 const SCHEDULES = ['default', 'static', 'dynamic', 'guided'] as const;
@@ -29,7 +30,10 @@ const TILE_SIZES = [16, 32, 64, 128] as const;
 
 export interface KernelNames {
   loops: string[];
+  /** Scalars the function assigns: private and reduction candidates. */
   scalars: string[];
+  /** The same without loop indexes: a loop index is never a reduction variable. Default `scalars`. */
+  reductionScalars?: string[];
   arrays: string[];
   /** Deepest nest (1 = no nested loop): the largest useful collapse. */
   maxDepth: number;
@@ -50,22 +54,27 @@ export function kernelNames(state: AnalysisState): KernelNames {
     }
   }
   // Loop indexes declared in the for-init are scalars too.
-  for (const l of state.loops) if (l.index) scalars.add(l.index);
+  const indexes = new Set<string>();
+  for (const l of state.loops) if (l.index) (scalars.add(l.index), indexes.add(l.index));
   const maxDepth = state.loops.reduce((m, l) => Math.max(m, l.depth + 1), 1);
-  return { loops: state.loops.map((l) => l.id), scalars: [...scalars].sort(), arrays: [...arrays].sort(), maxDepth };
+  const sorted = [...scalars].sort();
+  return { loops: state.loops.map((l) => l.id), scalars: sorted, reductionScalars: sorted.filter((n) => !indexes.has(n)), arrays: [...arrays].sort(), maxDepth };
 }
 
 /** The per-kernel grammar schema (see the header). Deterministic for a given kernel. */
 export function planGrammarSchema(names: KernelNames): object {
   const loopId = { enum: names.loops };
   const loopProps: Record<string, unknown> = { loop: loopId, action: { enum: ['parallel-for', 'simd', 'parallel-for-simd', 'none'] } };
+  const reducible = names.reductionScalars ?? names.scalars;
   if (names.scalars.length > 0) {
     loopProps.private = { type: 'array', items: { enum: names.scalars }, maxItems: Math.min(names.scalars.length, 8) };
-    loopProps.reduction = {
-      type: 'array',
-      items: { type: 'object', properties: { op: { enum: [...REDUCTION_OPS] }, var: { enum: names.scalars } }, required: ['op', 'var'], additionalProperties: false },
-      maxItems: 4,
-    };
+    loopProps.reduction = reducible.length
+      ? {
+          type: 'array',
+          items: { type: 'object', properties: { op: { enum: [...REDUCTION_OPS] }, var: { enum: reducible } }, required: ['op', 'var'], additionalProperties: false },
+          maxItems: 4,
+        }
+      : { type: 'array', maxItems: 0 };
   }
   loopProps.collapse = { enum: Array.from({ length: Math.min(names.maxDepth, 4) }, (_, i) => i + 1) };
   loopProps.schedule = { enum: [...SCHEDULES] };
@@ -177,8 +186,9 @@ export function planGrammarGbnf(names: KernelNames): string {
   if (names.scalars.length > 0) {
     rule('redop', oneOf([...REDUCTION_OPS]));
     const priv = orderedSet('private', names.scalars.length, (i) => str(names.scalars[i]!));
-    const red = orderedSet('reduction', names.scalars.length, (i) => `${lit('{"op":')} redop ${lit(`,"var":${JSON.stringify(names.scalars[i]!)}}`)}`);
-    clauses = ` ${lit(',"private":[')} ${priv}? ${lit('],"reduction":[')} ${red}? ${lit(']')}`;
+    const reducible = names.reductionScalars ?? names.scalars;
+    const red = reducible.length ? `${orderedSet('reduction', reducible.length, (i) => `${lit('{"op":')} redop ${lit(`,"var":${JSON.stringify(reducible[i]!)}}`)}`)}?` : '';
+    clauses = ` ${lit(',"private":[')} ${priv}? ${lit('],"reduction":[')} ${red} ${lit(']')}`;
   }
   let loops = '';
   if (names.loops.length > 0) {
