@@ -9,6 +9,7 @@ import { readProject } from './project.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerSpecCommands } from './spec-command.js';
 import { launcherArgv, registerCcCommand } from './cc-command.js';
+import { registerReportCommand } from './report-command.js';
 
 const program = new Command();
 program
@@ -180,6 +181,7 @@ program
 // Commands that live in their own file register here, one line each.
 registerSpecCommands(program);
 registerCcCommand(program);
+registerReportCommand(program);
 
 async function readCandidate(file: string): Promise<string> {
   const path = resolve(file);

@@ -29,6 +29,7 @@ import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink, type CompileUnit } from './link.js';
 import { AUTOPAR_VERSION } from '../version.js';
+import { writeHtmlReportBeside } from '../report/write.js';
 import { checkAgainstBaseline, loadBaseline, recheckRemoteHit, RegressionGateError, type GateResult } from './shared-store.js';
 
 export interface BuildOptions extends ModelOptions {
@@ -119,6 +120,8 @@ export interface KernelReport {
   recheck?: Verdict;
   /** Nothing was decided about this kernel in this build (miss without generating). */
   notVerifiedHere?: boolean;
+  /** The original function's text, as extracted (the HTML report diffs candidates against it). */
+  originalText?: string;
 }
 
 export interface BuildReport {
@@ -213,6 +216,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     let report: KernelReport;
     try {
       report = await processKernel({ opts, kspec, unit, sourcePath, sourceText: text, store, resolved, toolchain, policy, conditions });
+      report.originalText = unit.sourceText;
     } catch (err) {
       await store.close();
       throw err;
@@ -283,6 +287,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   if (baseline) report.regressionGate = checkAgainstBaseline(baseline, reports);
   await mkdir(opts.outputPath, { recursive: true });
   await writeFile(join(opts.outputPath, 'autopar-report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeHtmlReportBeside(report, opts.outputPath, log);
   if (report.regressionGate) {
     for (const l of report.regressionGate.lost) {
       const what = l.cause === 'verdict' ? 'REGRESSION' : 'not checked (not verified in this build)';
