@@ -134,7 +134,9 @@ async function stackHeadroom(input: RobustnessInput): Promise<{ reason: string; 
   await rm(orig, { force: true });
   if (!o.ok) return undefined; // the original needs the stack too: not the candidate's doing
   const where = `bench size ${describeSize(input.spec.sizes.bench)} on ${kib} KiB stacks (1/8 of the usual; the original runs there)`;
-  return { reason: `${r.problem} at the ${where}: the candidate's stack use grows with the size (variable-length arrays?) and would overflow at 8× the bench size; use heap scratch`, log: tail(r.stderr) };
+  // Two causes look alike here: stack use that grows with the size (variable-length arrays),
+  // and large fixed local arrays (Polly's packing buffers for a matrix product are megabytes).
+  return { reason: `${r.problem} at the ${where}: the candidate needs more stack than the original — variable-length or large local arrays (Polly's matrix-product packing buffers are such) — and would overflow a thread with a smaller stack, or a size 8× larger; use heap scratch`, log: tail(r.stderr) };
 }
 
 /** 20× the costliest reference test's time, scaled by the bench size's cost; 30 s to 5 min. */
