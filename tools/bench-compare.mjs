@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 
 import { spliceFunction } from '../packages/core/dist/index.js';
 import { buildTestBinary, compileObject } from '../packages/core/dist/verify/build.js';
-import { extractKernels } from '../packages/core/dist/kernel/extract.js';
-import { splitKernelTu } from '../packages/core/dist/kernel/own-tu.js';
+import { splitNamedKernel } from '../packages/core/dist/kernel/own-tu.js';
 import { kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
 import { createOriginalCache, prepareOriginal } from '../packages/core/dist/verify/original-cache.js';
 import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
@@ -174,8 +173,7 @@ async function benchKernel(k, build, { scratch, polly, pairs }) {
     const extraObjects = [];
     if (recipe) {
       // As the build links it: the kernel in its own TU compiled with the recipe, the rest as before.
-      const [unit] = extractKernels(tuText, tuPath, [k.name]);
-      const split = splitKernelTu(tuText, tuPath, unit);
+      const split = splitNamedKernel(tuText, tuPath, k.name);
       const own = join(dir, `autopar-kernel-${k.name}.c`);
       await writeFile(own, split.kernelTu);
       const object = join(dir, 'kernel-recipe.o');

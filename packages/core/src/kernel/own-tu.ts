@@ -20,6 +20,7 @@
 // variable that shadows a file-static one is taken for a use. That errs towards
 // refusing, never towards a wrong program.
 import { basename } from 'node:path';
+import { extractKernels } from './extract.js';
 import { languageOf, parse, type SyntaxNode } from './parse.js';
 import { identifiersIn } from './tokens.js';
 import type { KernelUnit } from './types.js';
@@ -46,6 +47,15 @@ const LEAVE_OFF = 'or leave compiler recipes off';
  * Note for the build: kernelTu's `#include "..."` resolve from the source's folder
  * only if the compile passes `-I <that folder>` (or kernelTu is written next to it).
  */
+/**
+ * splitKernelTu for the kernel named `kernel` as it stands in `sourceText` now (a text with
+ * variants spliced in, whose byte ranges differ from the original's): extracts it, then splits.
+ */
+export function splitNamedKernel(sourceText: string, sourcePath: string, kernel: string): OwnTranslationUnits {
+  const [unit] = extractKernels(sourceText, sourcePath, [kernel]);
+  return splitKernelTu(sourceText, sourcePath, unit!);
+}
+
 export function splitKernelTu(sourceText: string, sourcePath: string, unit: KernelUnit, functionText?: string): OwnTranslationUnits {
   const where = `kernel ${unit.name} in ${sourcePath}`;
   if (languageOf(sourcePath) !== 'c') {

@@ -11,7 +11,7 @@ import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
-import { splitKernelTu } from '../kernel/own-tu.js';
+import { splitNamedKernel } from '../kernel/own-tu.js';
 import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { TieredStore, type StoreHit } from '../store/tiered-store.js';
@@ -243,8 +243,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
       if (!v.recipe) continue;
       // A compiler's variant: the kernel in a translation unit of its own, compiled with its
       // recipe, exactly as it was verified; the file keeps a declaration.
-      const [moved] = extractKernels(text, path, [v.kernel]);
-      const split = splitKernelTu(text, path, moved!);
+      const split = splitNamedKernel(text, path, v.kernel);
       text = split.restTu;
       own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: v.recipe.cflags });
     }

@@ -52,8 +52,7 @@ import { raceStageForVerifier } from './race.js';
 import { robustnessStage } from './robustness.js';
 import { memorySanitizersLink } from './sanitizer-probe.js';
 import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
-import { extractKernels } from '../kernel/extract.js';
-import { OwnTuError, splitKernelTu } from '../kernel/own-tu.js';
+import { OwnTuError, splitNamedKernel } from '../kernel/own-tu.js';
 import type { CompileRecipe } from '../propose/types.js';
 
 export { DEFAULT_VERIFY_POLICY, resolvePolicy } from './policy.js';
@@ -344,8 +343,7 @@ async function compileStage(ctx: CandidateContext): Promise<CompiledCandidate> {
     }
     let split;
     try {
-      const [unit] = extractKernels(spliced, ctx.req.sourcePath, [ctx.req.unit.name]);
-      split = splitKernelTu(spliced, ctx.req.sourcePath, unit!);
+      split = splitNamedKernel(spliced, ctx.req.sourcePath, ctx.req.unit.name);
     } catch (e) {
       if (e instanceof OwnTuError) return { ok: false, reason: `compile recipe ${recipe.name}: ${e.message}` };
       throw e;
