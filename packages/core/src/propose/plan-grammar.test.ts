@@ -135,8 +135,8 @@ describe('plan grammar as GBNF (embedded engine)', () => {
     const { getLlama } = await import('node-llama-cpp');
     const llama = await getLlama({ gpu: false, build: 'never' });
     await llama.createGrammar({ grammar: gbnf });
-    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: [], scalars: [], arrays: [], maxDepth: 1 }) });
-    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: [], arrays: ['a'], maxDepth: 1 }) });
+    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: [], scalars: [], reductionScalars: [], arrays: [], maxDepth: 1 }) });
+    await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: [], reductionScalars: [], arrays: ['a'], maxDepth: 1 }) });
     await llama.createGrammar({ grammar: planGrammarGbnf({ loops: ['L1'], scalars: ['i'], reductionScalars: [], arrays: ['a'], maxDepth: 1 }) });
     await expect(llama.createGrammar({ grammar: 'root ::= "a" (' })).rejects.toThrow();
   }, 60_000);

@@ -32,8 +32,8 @@ export interface KernelNames {
   loops: string[];
   /** Scalars the function assigns: private and reduction candidates. */
   scalars: string[];
-  /** The same without loop indexes: a loop index is never a reduction variable. Default `scalars`. */
-  reductionScalars?: string[];
+  /** The same without loop indexes: a loop index is never a reduction variable. */
+  reductionScalars: string[];
   arrays: string[];
   /** Deepest nest (1 = no nested loop): the largest useful collapse. */
   maxDepth: number;
@@ -65,7 +65,7 @@ export function kernelNames(state: AnalysisState): KernelNames {
 export function planGrammarSchema(names: KernelNames): object {
   const loopId = { enum: names.loops };
   const loopProps: Record<string, unknown> = { loop: loopId, action: { enum: ['parallel-for', 'simd', 'parallel-for-simd', 'none'] } };
-  const reducible = names.reductionScalars ?? names.scalars;
+  const reducible = names.reductionScalars;
   if (names.scalars.length > 0) {
     loopProps.private = { type: 'array', items: { enum: names.scalars }, maxItems: Math.min(names.scalars.length, 8) };
     loopProps.reduction = reducible.length
@@ -186,7 +186,7 @@ export function planGrammarGbnf(names: KernelNames): string {
   if (names.scalars.length > 0) {
     rule('redop', oneOf([...REDUCTION_OPS]));
     const priv = orderedSet('private', names.scalars.length, (i) => str(names.scalars[i]!));
-    const reducible = names.reductionScalars ?? names.scalars;
+    const reducible = names.reductionScalars;
     const red = reducible.length ? `${orderedSet('reduction', reducible.length, (i) => `${lit('{"op":')} redop ${lit(`,"var":${JSON.stringify(reducible[i]!)}}`)}`)}?` : '';
     clauses = ` ${lit(',"private":[')} ${priv}? ${lit('],"reduction":[')} ${red} ${lit(']')}`;
   }
