@@ -10,6 +10,12 @@ export interface CandidateRecord {
   verdict: Verdict;
   /** The text compiled with this recipe in a translation unit of its own (a compiler's variant). */
   recipe?: CompileRecipe;
+  /**
+   * The plan the text was generated from (propose/plan.ts format), when the proposer works
+   * through plans; absent otherwise and in records written before it was kept. Few-shot
+   * retrieval (pipeline/few-shot-examples.ts) shows it as a worked example's plan.
+   */
+  plan?: unknown;
 }
 
 export interface Manifest {
