@@ -28,6 +28,9 @@ program
   .addOption(new Option('--model-output <form>', 'ask the Ollama model for a whole function, a JSON plan, a menu pick, or function and plan').choices(['function', 'plan', 'menu', 'both']))
   .option('--embedded-model <name>', 'embedded model: catalog name, GGUF path, Ollama store name or hf: URI (default smollm2-135m)')
   .addOption(new Option('--embedded-output <form>', 'ask the embedded model for a function, a plan, a menu pick (default), or function and plan').choices(['function', 'plan', 'menu', 'both']))
+  .addOption(new Option('--strategy <name>', 'how the model reasons (default zero-shot; or AUTOPAR_STRATEGY)').choices(['zero-shot', 'few-shot', 'chain-of-thought', 'step-by-step', 'tree-of-thoughts', 'react']))
+  .option('--samples <k>', 'self-consistency: answers drawn per request at different seeds, the verifier picks (default 1)', (v) => parseInt(v, 10))
+  .option('--strategy-budget <n>', 'model calls per kernel for tree-of-thoughts (default 5) and react (default 6)', (v) => parseInt(v, 10))
   .option('--model-threads <n>', 'llama.cpp threads for the embedded model (default 1 while other work runs, else all cores)', (v) => parseInt(v, 10))
   .option('--model-max-calls <n>', 'model budget: at most this many model calls in this build', (v) => parseInt(v, 10))
   .option('--model-max-seconds <s>', 'model budget: at most this many seconds of model time in this build', parseFloat)
@@ -54,6 +57,9 @@ program
         ...(flags.modelOutput && { modelOutput: flags.modelOutput }),
         ...(flags.embeddedModel && { embeddedModel: flags.embeddedModel }),
         ...(flags.embeddedOutput && { embeddedOutput: flags.embeddedOutput }),
+        ...(flags.strategy && { strategy: flags.strategy }),
+        ...(flags.samples !== undefined && { samples: flags.samples }),
+        ...(flags.strategyBudget !== undefined && { strategyBudget: flags.strategyBudget }),
         ...(flags.modelThreads !== undefined && { modelThreads: flags.modelThreads }),
         ...(flags.modelMaxCalls !== undefined && { modelMaxCalls: flags.modelMaxCalls }),
         ...(flags.modelMaxSeconds !== undefined && { modelMaxSeconds: flags.modelMaxSeconds }),

@@ -16,7 +16,8 @@ import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../k
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { TieredStore, type StoreHit } from '../store/tiered-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
-import { describeProposer, type Candidate, type CompileRecipe, type ProposerIdentity } from '../propose/types.js';
+import { describeProposer, type Candidate, type CompileRecipe, type ProposeTools, type ProposerIdentity } from '../propose/types.js';
+import { fewShotExamples } from './few-shot-examples.js';
 import type { ModelOutput } from '../propose/model-forms.js';
 import type { RecipeName } from '../propose/compiler.js';
 import type { Rejection } from '../propose/model-forms.js';
@@ -203,6 +204,9 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     modelThreads: opts.modelThreads,
     modelMaxCalls: opts.modelMaxCalls,
     modelMaxSeconds: opts.modelMaxSeconds,
+    strategy: opts.strategy,
+    samples: opts.samples,
+    strategyBudget: opts.strategyBudget,
     compilerRecipes: opts.compilerRecipes,
     cc: opts.cc,
     cflags: opts.cflags,
@@ -405,36 +409,6 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     opts.log(`warning: ${kspec.name}: no analyzer facts for the prompt (${err instanceof Error ? err.message : String(err)})`);
   }
 
-  let proposals: Candidate[];
-  let rejected: Rejection[] | undefined;
-  try {
-    opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
-    const request = { unit, spec: kspec, sourceText: ctx.sourceText, sourcePath: ctx.sourcePath, facts };
-    // Model proposers also say why an answer gave no candidate: kept for the report.
-    const detailed = (resolved.proposer as { proposeDetailed?: (r: typeof request) => Promise<{ candidates: Candidate[]; rejected: Rejection[] }> }).proposeDetailed;
-    if (detailed) {
-      const r = await detailed.call(resolved.proposer, request);
-      proposals = r.candidates;
-      rejected = r.rejected;
-      for (const x of rejected) opts.log(`autopar: ${kspec.name}: ${x.label}: no candidate — ${x.reason}`);
-    } else {
-      proposals = await resolved.proposer.propose(request);
-    }
-    const modelFailure = (resolved.proposer as { lastModelFailure?: string | null }).lastModelFailure;
-    if (modelFailure) opts.log(`autopar: ${kspec.name}: the model gave no candidates (${modelFailure}); the analyzer's are verified`);
-  } catch (err) {
-    // A proposer failure is not a verdict: nothing is stored, the next build asks again.
-    return {
-      ...base,
-      outcome: 'original',
-      reason: `proposer failed: ${err instanceof Error ? err.message : String(err)}; original kept`,
-      chosen: null,
-      candidates: [],
-      durationMs: performance.now() - started,
-      notVerifiedHere: true,
-    };
-  }
-
   const { verifyCandidate } = await import('../verify/verify.js');
   const workRoot = await makeWorkRoot(opts, key);
   const records: CandidateReport[] = [];
@@ -458,14 +432,67 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       threshold: opts.threshold,
       ...(cand.recipe ? { recipe: cand.recipe } : {}),
     });
+  // Screening is memoized by text and recipe: a strategy that screens its own answers
+  // (tree-of-thoughts, ReAct) and the build's screening below never run the same one twice.
+  const screens = new Map<string, Promise<Verdict>>();
+  let screenCount = 0;
+  const screen = (cand: Candidate): Promise<Verdict> => {
+    const id = cand.functionText ? `${cand.functionText}\u0000${JSON.stringify(cand.recipe ?? null)}` : `plan:${cand.label}`;
+    let v = screens.get(id);
+    if (!v) {
+      opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
+      v = verify(cand, screenCount++, 'screen');
+      screens.set(id, v);
+    }
+    return v;
+  };
+  const tools: ProposeTools = {
+    async screen(cand) {
+      const v = await screen(cand);
+      return { passed: passedScreening(v), stage: v.stage ?? 'benchmark', reason: v.reason, ...(v.speedup ? { speedup: v.speedup.median } : {}) };
+    },
+  };
+
+  // Few-shot examples: the store's verified variants nearest to this kernel (a miss of a few-shot build only).
+  const examples = opts.strategy === 'few-shot' ? await fewShotExamples(opts.cacheDir, unit) : undefined;
+  let proposals: Candidate[];
+  let rejected: Rejection[] | undefined;
+  try {
+    opts.log(`autopar: ${kspec.name}: changed or new, asking ${describe(resolved.identity)}`);
+    const request = { unit, spec: kspec, sourceText: ctx.sourceText, sourcePath: ctx.sourcePath, facts, tools, ...(examples ? { examples } : {}) };
+    // Model proposers also say why an answer gave no candidate: kept for the report.
+    const detailed = (resolved.proposer as { proposeDetailed?: (r: typeof request) => Promise<{ candidates: Candidate[]; rejected: Rejection[] }> }).proposeDetailed;
+    if (detailed) {
+      const r = await detailed.call(resolved.proposer, request);
+      proposals = r.candidates;
+      rejected = r.rejected;
+      for (const x of rejected) opts.log(`autopar: ${kspec.name}: ${x.label}: no candidate — ${x.reason}`);
+    } else {
+      proposals = await resolved.proposer.propose(request);
+    }
+    const modelFailure = (resolved.proposer as { lastModelFailure?: string | null }).lastModelFailure;
+    if (modelFailure) opts.log(`autopar: ${kspec.name}: the model gave no candidates (${modelFailure}); the analyzer's are verified`);
+  } catch (err) {
+    // A proposer failure is not a verdict: nothing is stored, the next build asks again.
+    await rm(workRoot, { recursive: true, force: true }).catch(() => {});
+    return {
+      ...base,
+      outcome: 'original',
+      reason: `proposer failed: ${err instanceof Error ? err.message : String(err)}; original kept`,
+      chosen: null,
+      candidates: [],
+      durationMs: performance.now() - started,
+      notVerifiedHere: true,
+    };
+  }
+
   try {
     // Screen every candidate (gates, compile, benchmark at the bench size), then fully
     // verify the fast ones, fastest first, until one is verified and still clears the
     // threshold: the full verifier runs once or twice per kernel, not once per candidate.
     const screened = [];
     for (const [i, cand] of proposals.entries()) {
-      opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
-      screened.push({ cand, i, verdict: await verify(cand, i, 'screen') });
+      screened.push({ cand, i, verdict: await screen(cand) });
     }
     // Screening's short benchmark ranks; only a candidate it shows conclusively slower is not verified.
     const ranked = screened
@@ -509,7 +536,8 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
     keyInputs: inputs,
     kernel: kspec.name,
     createdAt: new Date().toISOString(),
-    candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
+    // The plan stays with its record: few-shot examples show what a verified plan looked like.
+    candidates: records.map(({ functionText: _t, legality: _l, ...r }) => r),
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
     ...manifestSpeedFields(choice),
@@ -596,7 +624,8 @@ async function remeasure(
   await store.putManifest({
     ...hit,
     createdAt: new Date().toISOString(),
-    candidates: records.map(({ functionText: _t, plan: _p, legality: _l, ...r }) => r),
+    // The plan stays with its record: few-shot examples show what a verified plan looked like.
+    candidates: records.map(({ functionText: _t, legality: _l, ...r }) => r),
     chosen: choice.chosen?.sourceDigest ?? null,
     chosenLabel: choice.chosen?.label ?? null,
     speedDecision: pendingNow ? 'pending' : 'final',

@@ -18,7 +18,9 @@ import type { ProposerIdentity } from '../propose/types.js';
 import { decodeManifest, FsStore } from '../store/fs-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
 import type { Verdict } from '../verify/types.js';
-import type { FewShotExample } from '../strategy/examples.js';
+import { BUNDLED_EXAMPLES, nearestExamples, type FewShotExample } from '../strategy/examples.js';
+import type { ShownExample } from '../strategy/few-shot.js';
+import type { KernelUnit } from '../kernel/types.js';
 import { kernelFeatures, type KernelFeatures } from '../strategy/kernel-features.js';
 
 export const DEFAULT_MANIFEST_LIMIT = 200;
@@ -179,4 +181,74 @@ export async function storeExamples(cacheDir: string, opts: StoreExampleOptions 
     }
   }
   return out;
+}
+
+/** How many examples a few-shot prompt shows (strategy FEW_SHOT_EXAMPLES). */
+const SHOWN = 2;
+
+/**
+ * The examples a few-shot prompt shows for `unit`: the store's verified variants nearest
+ * by kernel features, filled up with the nearest bundled ones when the store has fewer.
+ * Best effort: a store that cannot be read gives the bundled set.
+ */
+export async function fewShotExamples(cacheDir: string, unit: KernelUnit): Promise<ShownExample[]> {
+  const query = kernelFeatures(unit.sourceText);
+  let fromStore: FewShotExample[] = [];
+  try {
+    fromStore = nearestExamples(query, await storeExamples(cacheDir, { exclude: unit.normalizedText }), SHOWN);
+  } catch {
+    fromStore = [];
+  }
+  const fill = nearestExamples(query, BUNDLED_EXAMPLES, SHOWN - fromStore.length);
+  return [...fromStore, ...fill].map((e) => ({
+    source: e.source,
+    // The key keeps the original as one line of tokens: give it lines again for the prompt.
+    original: e.source === 'store' ? layoutC(joinTokens(e.original)) : e.original,
+    parallel: e.parallel,
+    note: e.note,
+  }));
+}
+
+/** Fewer spaces in space-separated C tokens: none inside brackets, before , ; ++ -- or after a name before ( [. */
+export function joinTokens(text: string): string {
+  return text
+    .replace(/ ([,;)\]]|\+\+|--)/g, '$1')
+    .replace(/([([]) /g, '$1')
+    .replace(/(\w) ([([])/g, '$1$2');
+}
+
+/** Lines and indentation for C written as one line of tokens: a break after `{`, `}` and `;` outside parentheses. */
+export function layoutC(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  let depth = 0;
+  let parens = 0;
+  const flush = () => {
+    if (line.trim()) lines.push('    '.repeat(Math.max(depth, 0)) + line.trim());
+    line = '';
+  };
+  for (const ch of text) {
+    if (ch === '(') parens++;
+    if (ch === ')') parens = Math.max(0, parens - 1);
+    if (ch === '}' && parens === 0) {
+      flush();
+      depth--;
+      line = '}';
+      flush();
+      continue;
+    }
+    if (ch === '\n') {
+      flush();
+      continue;
+    }
+    line += ch;
+    if (ch === '{' && parens === 0) {
+      flush();
+      depth++;
+    } else if (ch === ';' && parens === 0) {
+      flush();
+    }
+  }
+  flush();
+  return lines.join('\n');
 }

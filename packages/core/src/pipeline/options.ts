@@ -8,6 +8,7 @@ import { parseSize } from '../store/size.js';
 import { PROPOSER_CHOICES, type ModelOptions, type ProposerChoice } from './proposer.js';
 import { MODEL_OUTPUTS, type ModelOutput } from '../propose/model-forms.js';
 import { parseRecipeNames, type RecipeName } from '../propose/compiler.js';
+import { isStrategyName, STRATEGY_NAMES } from '../strategy/names.js';
 
 export interface BuildTargetOptions extends ModelOptions {
   sources?: string[];
@@ -65,6 +66,8 @@ export const DEFAULT_TARGET_OPTIONS = {
   noGenerate: false,
   embeddedModel: 'smollm2-135m',
   embeddedOutput: 'menu',
+  strategy: 'zero-shot',
+  samples: 1,
 } as const satisfies BuildTargetOptions;
 
 const PROPOSERS: ProposerChoice[] = PROPOSER_CHOICES;
@@ -94,6 +97,20 @@ export function resolveBuildOptions(
     if (!MODEL_OUTPUTS.includes(o[key])) {
       throw new OptionsError(`option "${key}" is "${o[key]}"; use one of ${MODEL_OUTPUTS.map((m) => `"${m}"`).join(', ')}`);
     }
+  }
+  const strategy = env.AUTOPAR_STRATEGY ?? o.strategy;
+  if (!isStrategyName(strategy)) {
+    throw new OptionsError(`option "strategy" (or AUTOPAR_STRATEGY) is "${String(strategy)}"; use one of ${STRATEGY_NAMES.map((m) => `"${m}"`).join(', ')}`);
+  }
+  const samples = env.AUTOPAR_SAMPLES !== undefined ? Number(env.AUTOPAR_SAMPLES) : o.samples;
+  if (!(Number.isInteger(samples) && samples >= 1 && samples <= 16)) {
+    throw new OptionsError(`option "samples" (or AUTOPAR_SAMPLES) must be an integer from 1 to 16, got ${JSON.stringify(env.AUTOPAR_SAMPLES ?? o.samples)}`);
+  }
+  if (o.strategyBudget !== undefined && !(Number.isInteger(o.strategyBudget) && o.strategyBudget >= 1)) {
+    throw new OptionsError(`option "strategyBudget" must be a positive integer (model calls per kernel), got ${JSON.stringify(o.strategyBudget)}`);
+  }
+  if (strategy === 'react' && o.modelOutput === 'function' && o.embeddedOutput === 'function') {
+    throw new OptionsError('option "strategy" is "react", which acts through plans: set "embeddedOutput" or "modelOutput" to "plan" or "menu"');
   }
   for (const key of ['modelThreads', 'modelMaxCalls'] as const) {
     const v = o[key];
@@ -163,6 +180,9 @@ export function resolveBuildOptions(
     modelThreads: env.AUTOPAR_MODEL_THREADS ? Number(env.AUTOPAR_MODEL_THREADS) : o.modelThreads,
     modelMaxCalls: o.modelMaxCalls,
     modelMaxSeconds: o.modelMaxSeconds,
+    strategy,
+    samples,
+    strategyBudget: o.strategyBudget,
     log: ctx.log,
     verbose: ctx.verbose,
   };

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { ProposerUnavailable, type Candidate, type ProposeRequest, type Proposer, type ProposerIdentity } from '../propose/types.js';
 import type { ModelOutput } from '../propose/model-forms.js';
 import type { RecipeName } from '../propose/compiler.js';
+import { DEFAULT_STRATEGY_OPTIONS, type StrategyName, type StrategyOptions } from '../strategy/names.js';
 
 export type ProposerChoice = 'auto' | 'ollama' | 'embedded' | 'portfolio' | 'analyzer' | 'none';
 export const PROPOSER_CHOICES: ProposerChoice[] = ['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none'];
@@ -54,6 +55,12 @@ export interface ModelOptions {
   modelsDir?: string;
   /** llama.cpp threads for the embedded model (default 1 while other work runs, else all cores). */
   modelThreads?: number;
+  /** Reasoning strategy of the model (default zero-shot): strategy/names.ts. */
+  strategy?: StrategyName;
+  /** Self-consistency: answers drawn per request at different seeds; the verifier picks (default 1). */
+  samples?: number;
+  /** Model calls per kernel for tree-of-thoughts and ReAct (default 5 and 6). */
+  strategyBudget?: number;
   /** Model budget per build: at most this many model calls / seconds (absent: no limit). */
   modelMaxCalls?: number;
   modelMaxSeconds?: number;
@@ -123,7 +130,7 @@ async function resolveChosen(opts: ResolveOptions): Promise<ResolvedProposer> {
   }
 
   const { OllamaProposer, identityForOutput } = await import('../propose/ollama.js');
-  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput });
+  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput, strategy: strategyOptions(opts) });
   const rememberedAt = join(opts.cacheDir, 'proposers', idFile(opts.host ?? defaultHost(), opts.model));
   try {
     const identity = await ollama.identify();
@@ -136,7 +143,7 @@ async function resolveChosen(opts: ResolveOptions): Promise<ResolvedProposer> {
     return {
       proposer: null,
       // The output form changes the prompt: it is in the identity also when recalled.
-      identity: known ? identityForOutput(known, opts.modelOutput ?? 'function') : { kind: 'ollama', model: opts.model, modelDigest: 'unknown' },
+      identity: known ? identityForOutput(known, opts.modelOutput ?? 'function', strategyOptions(opts)) : { kind: 'ollama', model: opts.model, modelDigest: 'unknown' },
       note: `${why} — cached variants are used, changed kernels keep their original code`,
     };
   }
@@ -146,7 +153,7 @@ async function resolveChosen(opts: ResolveOptions): Promise<ResolvedProposer> {
 async function firstModel(opts: ResolveOptions): Promise<{ resolved: ResolvedProposer | null; why: string[] }> {
   const why: string[] = [];
   const { OllamaProposer } = await import('../propose/ollama.js');
-  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput });
+  const ollama = new OllamaProposer({ model: opts.model, host: opts.host, timeoutMs: opts.timeoutMs, output: opts.modelOutput, strategy: strategyOptions(opts) });
   try {
     const identity = await ollama.identify();
     await remember(join(opts.cacheDir, 'proposers', idFile(opts.host ?? defaultHost(), opts.model)), identity);
@@ -163,6 +170,14 @@ async function firstModel(opts: ResolveOptions): Promise<{ resolved: ResolvedPro
   return { resolved: null, why };
 }
 
+export function strategyOptions(opts: ModelOptions): StrategyOptions {
+  return {
+    strategy: opts.strategy ?? DEFAULT_STRATEGY_OPTIONS.strategy,
+    samples: opts.samples ?? DEFAULT_STRATEGY_OPTIONS.samples,
+    budget: opts.strategyBudget ?? DEFAULT_STRATEGY_OPTIONS.budget,
+  };
+}
+
 async function embedded(opts: ResolveOptions): Promise<ResolvedProposer> {
   const { EmbeddedProposer, DEFAULT_EMBEDDED_MODEL } = await import('../propose/embedded.js');
   const proposer = new EmbeddedProposer({
@@ -171,6 +186,7 @@ async function embedded(opts: ResolveOptions): Promise<ResolvedProposer> {
     threads: opts.modelThreads,
     output: opts.embeddedOutput ?? 'menu',
     timeoutMs: opts.timeoutMs,
+    strategy: strategyOptions(opts),
   });
   return { proposer, identity: await proposer.identify() };
 }

@@ -22,6 +22,7 @@ import { identityForModelOutput, MODEL_OUTPUTS, proposeInForm, type ChatRequest,
 import { ProposerUnavailable } from './types.js';
 import type { Candidate, ProposeRequest, Proposer, ProposerIdentity } from './types.js';
 import { STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
+import { DEFAULT_STRATEGY_OPTIONS, type StrategyOptions } from '../strategy/names.js';
 
 export interface EmbeddedSampling {
   seed: number;
@@ -42,6 +43,8 @@ export interface EmbeddedProposerOptions {
   timeoutMs?: number;
   output?: ModelOutput;
   sampling?: Partial<EmbeddedSampling>;
+  /** Reasoning strategy, samples and budget (strategy/names.ts). Default zero-shot, one sample. In the identity. */
+  strategy?: StrategyOptions;
 }
 
 /** What the engine spent, for the model budget and the report. */
@@ -164,7 +167,7 @@ export class EmbeddedProposer implements Proposer {
       templateVersion: TEMPLATE_VERSION,
       options: { ...this.sampling, engine: `node-llama-cpp@${engineVersion()}` },
     };
-    this.identity = identityForModelOutput(base, this.output);
+    this.identity = identityForModelOutput(base, this.output, this.options.strategy ?? DEFAULT_STRATEGY_OPTIONS);
     return this.identity;
   }
 
@@ -179,7 +182,7 @@ export class EmbeddedProposer implements Proposer {
 
   async proposeDetailed(req: ProposeRequest): Promise<ProposalResult> {
     const identity = await this.identify();
-    return proposeInForm(req, this.output, identity, (c) => this.chat(c));
+    return proposeInForm(req, this.output, identity, (c) => this.chat(c), this.options.strategy ?? DEFAULT_STRATEGY_OPTIONS);
   }
 
   private async engine(): Promise<Engine> {
@@ -202,7 +205,9 @@ export class EmbeddedProposer implements Proposer {
     this.spent.calls++;
     const e = await this.engine();
     const { LlamaChatSession } = await import('node-llama-cpp');
-    const promptTokens = e.model.tokenize(`${c.system}\n${c.user}`).length + 64; // + the template's own tokens
+    const history = c.history ?? [];
+    const promptText = [c.system, ...history.map((t) => t.content), c.user].join('\n');
+    const promptTokens = e.model.tokenize(promptText).length + 64 * (1 + history.length); // + the template's own tokens
     const contextSize = Math.min(e.trainContext, Math.ceil((promptTokens + c.maxTokens) / 256) * 256);
     const context = await e.model.createContext({ contextSize, threads: this.threads });
     const timer = new AbortController();
@@ -211,6 +216,13 @@ export class EmbeddedProposer implements Proposer {
     try {
       const sequence = context.getSequence();
       const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: e.wrapper, systemPrompt: c.system });
+      if (history.length) {
+        // Earlier turns of a multi-turn strategy, as the model's chat template writes them.
+        session.setChatHistory([
+          { type: 'system', text: c.system },
+          ...history.map((t) => (t.role === 'user' ? { type: 'user' as const, text: t.content } : { type: 'model' as const, response: [t.content] })),
+        ]);
+      }
       const grammar = c.gbnf
         ? await e.llama.createGrammar({ grammar: c.gbnf })
         : c.schema
@@ -220,9 +232,9 @@ export class EmbeddedProposer implements Proposer {
       const text = await session.prompt(c.user, {
         grammar,
         maxTokens: c.maxTokens,
-        temperature: this.sampling.temperature,
+        temperature: c.sampling?.temperature ?? this.sampling.temperature,
         topP: this.sampling.topP,
-        seed: this.sampling.seed,
+        seed: c.sampling?.seed ?? this.sampling.seed,
         signal,
       });
       const after = sequence.tokenMeter.getState();

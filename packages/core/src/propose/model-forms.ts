@@ -5,112 +5,70 @@
 //   'menu':     the analyzer's legal candidates as an enum; the model picks one and
 //               gives a reason; "other" is followed by a plan request.
 //   'both':     a function request and a plan request: two candidates.
-// An engine supplies one `chat` call (system + user text, optional JSON schema the
-// answer must follow, token limit); everything else is here.
+// An engine supplies one `chat` call (system text, earlier turns, user text, optional
+// JSON schema the answer must follow, token limit, per-call seed); everything else is
+// here and in strategies/ (how many calls, in which order, with what feedback).
 import { createHash } from 'node:crypto';
 import { analyzeState, type AnalysisState } from '../analysis/analyze.js';
-import { extractFunction } from './extract-code.js';
-import { loopMarks, planCandidate, planFacts } from './ollama-plan.js';
-import { kernelNames, planFromGrammarAnswer, planGrammarGbnf, planGrammarSchema, PLAN_GRAMMAR_VERSION } from './plan-grammar.js';
-import { menuCandidate, menuEntries, menuSchema, readMenuAnswer } from './menu.js';
-import type { Candidate, ProposeRequest, ProposerIdentity } from './types.js';
-import { buildZeroShotPrompt, STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
-import { buildPlanPrompt, PLAN_GRAMMAR_TEMPLATE_VERSION, PLAN_STRATEGY } from '../strategy/plan-zero-shot.js';
-import { buildMenuPrompt, MENU_STRATEGY, MENU_TEMPLATE_VERSION } from '../strategy/menu-zero-shot.js';
+import { PLAN_GRAMMAR_VERSION } from './plan-grammar.js';
+import { functionAsk, menuAsk, planAsk, rejectedOnly, type ChatFn, type FormAsk, type ProposalResult } from './form-asks.js';
+import type { ProposeRequest, ProposerIdentity } from './types.js';
+import { STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
+import { PLAN_GRAMMAR_TEMPLATE_VERSION, PLAN_STRATEGY } from '../strategy/plan-zero-shot.js';
+import { MENU_STRATEGY, MENU_TEMPLATE_VERSION } from '../strategy/menu-zero-shot.js';
+import { DEFAULT_STRATEGY_OPTIONS, type StrategyName, type StrategyOptions } from '../strategy/names.js';
+import { FEW_SHOT_TEMPLATE_VERSION } from '../strategy/few-shot.js';
+import { COT_TEMPLATE_VERSION } from '../strategy/chain-of-thought.js';
+import { STEP_TEMPLATE_VERSION } from '../strategy/step-by-step.js';
+import { TOT_DEFAULT_BUDGET, TOT_TEMPLATE_VERSION } from '../strategy/tree-of-thoughts.js';
+import { REACT_DEFAULT_BUDGET, REACT_TEMPLATE_VERSION } from '../strategy/react.js';
+import { runStrategy } from './strategies/index.js';
+
+export { MAX_TOKENS } from './form-asks.js';
+export type { ChatFn, ChatRequest, ProposalResult, Rejection } from './form-asks.js';
 
 export type ModelOutput = 'function' | 'plan' | 'menu' | 'both';
 export const MODEL_OUTPUTS: ModelOutput[] = ['function', 'plan', 'menu', 'both'];
 
-/** Answer token limits per form: a runaway answer must not hold a build. */
-export const MAX_TOKENS: Record<'function' | 'plan' | 'menu', number> = { function: 640, plan: 384, menu: 160 };
-
-export interface ChatRequest {
-  system: string;
-  user: string;
-  /** JSON schema the answer must follow (enforced by the engine's grammar). */
-  schema?: object;
-  /** The same constraint as GBNF, tighter than the schema can say (compact, no repeated names): used by engines that take GBNF. */
-  gbnf?: string;
-  maxTokens: number;
-  signal?: AbortSignal;
-}
-
-export type ChatFn = (req: ChatRequest) => Promise<string>;
-
-export interface Rejection {
-  label: string;
-  reason: string;
-  rawResponse: string;
-}
-
-export interface ProposalResult {
-  candidates: Candidate[];
-  /** Answers that gave no candidate, with why (for the report). */
-  rejected: Rejection[];
-}
-
-/** Runs the requests of `output` for one kernel through `chat`. */
-export async function proposeInForm(req: ProposeRequest, output: ModelOutput, identity: ProposerIdentity, chat: ChatFn): Promise<ProposalResult> {
-  const result: ProposalResult = { candidates: [], rejected: [] };
-  const add = (r: ProposalResult) => {
-    result.candidates.push(...r.candidates);
-    result.rejected.push(...r.rejected);
-  };
-  if (output === 'function' || output === 'both') add(await functionRequest(req, identity, chat));
+/** Runs the requests of `output` for one kernel through `chat`, following `strategy`. */
+export async function proposeInForm(
+  req: ProposeRequest,
+  output: ModelOutput,
+  identity: ProposerIdentity,
+  chat: ChatFn,
+  strategy: StrategyOptions = DEFAULT_STRATEGY_OPTIONS,
+): Promise<ProposalResult> {
+  const asks: FormAsk[] = [];
+  const early: ProposalResult = { candidates: [], rejected: [] };
+  if (output === 'function' || output === 'both') asks.push(functionAsk(req, identity));
   if (output === 'plan' || output === 'both' || output === 'menu') {
-    let state: AnalysisState;
-    const label = output === 'menu' ? `${MENU_STRATEGY}#1` : `${PLAN_STRATEGY}#1`;
+    let state: AnalysisState | null = null;
     try {
       state = analyzeState(req.unit, req.spec);
     } catch (err) {
       // Without the analysis there are no loop ids to plan against and nothing to check a plan with.
-      add({ candidates: [], rejected: [{ label, reason: `cannot analyze ${req.unit.name}: ${(err as Error).message}`, rawResponse: '' }] });
-      return result;
+      const label = output === 'menu' ? `${MENU_STRATEGY}#1` : `${PLAN_STRATEGY}#1`;
+      early.rejected.push(...rejectedOnly(label, `cannot analyze ${req.unit.name}: ${(err as Error).message}`).rejected);
     }
-    add(output === 'menu' ? await menuRequest(req, state, identity, chat) : await planRequest(req, state, identity, chat));
+    if (state) asks.push(output === 'menu' ? menuAsk(req, state, identity) : planAsk(req, state, identity));
   }
-  return result;
+  if (asks.length === 0) return early;
+  const r = await runStrategy(req, asks, identity, chat, strategy);
+  return { candidates: r.candidates, rejected: [...early.rejected, ...r.rejected] };
 }
 
-async function functionRequest(req: ProposeRequest, identity: ProposerIdentity, chat: ChatFn): Promise<ProposalResult> {
-  const prompt = buildZeroShotPrompt({ unit: req.unit, spec: req.spec, facts: req.facts });
-  const label = `${STRATEGY}#1`;
-  const raw = await chat({ ...prompt, maxTokens: MAX_TOKENS.function, signal: req.signal });
-  const extracted = extractFunction(raw, req.unit.name);
-  if (extracted.code === null) return { candidates: [], rejected: [{ label, reason: extracted.reason, rawResponse: raw }] };
-  return { candidates: [{ label, proposer: identity, functionText: extracted.code, rawResponse: raw }], rejected: [] };
-}
+const STRATEGY_TEMPLATES: Record<Exclude<StrategyName, 'zero-shot'>, string> = {
+  'few-shot': FEW_SHOT_TEMPLATE_VERSION,
+  'chain-of-thought': COT_TEMPLATE_VERSION,
+  'step-by-step': STEP_TEMPLATE_VERSION,
+  'tree-of-thoughts': TOT_TEMPLATE_VERSION,
+  react: REACT_TEMPLATE_VERSION,
+};
 
-async function planRequest(req: ProposeRequest, state: AnalysisState, identity: ProposerIdentity, chat: ChatFn, label = `${PLAN_STRATEGY}#1`): Promise<ProposalResult> {
-  const prompt = buildPlanPrompt({ unit: req.unit, spec: req.spec, facts: planFacts(state, req.facts), loops: loopMarks(state), form: 'grammar' });
-  const names = kernelNames(state);
-  const raw = await chat({ ...prompt, schema: planGrammarSchema(names), gbnf: planGrammarGbnf(names), maxTokens: MAX_TOKENS.plan, signal: req.signal });
-  const r = planCandidate(raw, state, label, identity, (x) => asPlan(x, req.unit.name));
-  if (r.candidate === null) return { candidates: [], rejected: [{ label, reason: r.reason, rawResponse: raw }] };
-  return { candidates: [r.candidate], rejected: [] };
-}
-
-/**
- * A grammar-form answer becomes a plan; an answer already in the plan format (it names
- * `version` or `kernel`, as a server that ignores `format` may write) is taken as is.
- */
-function asPlan(x: unknown, kernel: string): unknown {
-  if (x && typeof x === 'object' && ('version' in x || 'kernel' in x)) return x;
-  return planFromGrammarAnswer(x, kernel);
-}
-
-async function menuRequest(req: ProposeRequest, state: AnalysisState, identity: ProposerIdentity, chat: ChatFn): Promise<ProposalResult> {
-  const label = `${MENU_STRATEGY}#1`;
-  const entries = menuEntries(state);
-  const prompt = buildMenuPrompt({ unit: req.unit, spec: req.spec, facts: planFacts(state, req.facts), loops: loopMarks(state), options: entries });
-  const raw = await chat({ ...prompt, schema: menuSchema(entries), maxTokens: MAX_TOKENS.menu, signal: req.signal });
-  const pick = readMenuAnswer(raw, entries);
-  if (pick.kind === 'invalid') return { candidates: [], rejected: [{ label, reason: pick.reason, rawResponse: raw }] };
-  if (pick.kind === 'entry') return { candidates: [menuCandidate(pick, label, identity, raw)], rejected: [] };
-  // "other": the model wants to write its own plan.
-  const own = await planRequest(req, state, identity, chat, `${label}:other`);
-  for (const c of own.candidates) c.rawResponse = `${raw}\n${c.rawResponse ?? ''}`;
-  return own;
+/** The budget a strategy runs with: the target's, else the strategy's default (null: one call per request). */
+export function effectiveBudget(s: StrategyOptions): number | null {
+  if (s.budget !== null) return s.budget;
+  return s.strategy === 'tree-of-thoughts' ? TOT_DEFAULT_BUDGET : s.strategy === 'react' ? REACT_DEFAULT_BUDGET : null;
 }
 
 /**
@@ -118,8 +76,20 @@ async function menuRequest(req: ProposeRequest, state: AnalysisState, identity: 
  * forms with a grammar add its version (the grammar itself follows from the kernel,
  * which is in the key) to the options.
  */
-export function identityForModelOutput(base: ProposerIdentity, output: ModelOutput): ProposerIdentity {
-  const { planSchema: _a, planGrammar: _b, ...options } = (base.options ?? {}) as Record<string, unknown>;
+export function identityForModelOutput(base: ProposerIdentity, output: ModelOutput, strategy: StrategyOptions = DEFAULT_STRATEGY_OPTIONS): ProposerIdentity {
+  const form = formIdentity(base, output);
+  // Zero-shot, one sample: the identity (so the key) of every earlier build.
+  if (strategy.strategy === 'zero-shot' && strategy.samples === 1) return form;
+  return {
+    ...form,
+    strategy: `${strategy.strategy}:${form.strategy}`,
+    templateVersion: strategy.strategy === 'zero-shot' ? form.templateVersion : `${STRATEGY_TEMPLATES[strategy.strategy]}+${form.templateVersion}`,
+    options: { ...form.options, samples: strategy.samples, budget: effectiveBudget(strategy) },
+  };
+}
+
+function formIdentity(base: ProposerIdentity, output: ModelOutput): ProposerIdentity {
+  const { planSchema: _a, planGrammar: _b, samples: _c, budget: _d, ...options } = (base.options ?? {}) as Record<string, unknown>;
   const withGrammar = { ...options, planGrammar: PLAN_GRAMMAR_VERSION };
   switch (output) {
     case 'function':

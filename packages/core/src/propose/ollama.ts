@@ -19,6 +19,7 @@ import { ProposerUnavailable } from './types.js';
 import type { Candidate, ProposeRequest, Proposer, ProposerIdentity } from './types.js';
 import { STRATEGY, TEMPLATE_VERSION } from '../strategy/zero-shot.js';
 import { identityForModelOutput, MODEL_OUTPUTS, proposeInForm, type ChatRequest, type ModelOutput, type ProposalResult } from './model-forms.js';
+import { DEFAULT_STRATEGY_OPTIONS, type StrategyOptions } from '../strategy/names.js';
 
 export type { ProposalResult, Rejection } from './model-forms.js';
 
@@ -57,6 +58,8 @@ export interface OllamaProposerOptions {
   sampling?: Partial<OllamaSampling>;
   /** Whole function, JSON plan, menu pick, or function and plan. Default 'function'. In the identity. */
   output?: OllamaOutput;
+  /** Reasoning strategy, samples and budget (strategy/names.ts). Default zero-shot, one sample. In the identity. */
+  strategy?: StrategyOptions;
 }
 
 /** What a proposer spent so far (for the model budget and the report). */
@@ -124,6 +127,7 @@ export class OllamaProposer implements Proposer {
   private readonly stream: boolean;
   private readonly sampling: OllamaSampling;
   readonly output: OllamaOutput;
+  readonly strategy: StrategyOptions;
   private readonly options: OllamaProposerOptions;
   private identity: ProposerIdentity | null = null;
   readonly spent: ModelSpend = { calls: 0, seconds: 0, inputTokens: 0, outputTokens: 0 };
@@ -131,6 +135,7 @@ export class OllamaProposer implements Proposer {
   constructor(options: OllamaProposerOptions) {
     this.options = options;
     this.output = options.output ?? DEFAULT_OLLAMA_OUTPUT;
+    this.strategy = options.strategy ?? DEFAULT_STRATEGY_OPTIONS;
     if (!MODEL_OUTPUTS.includes(this.output)) throw new Error(`ollama output must be one of ${MODEL_OUTPUTS.join(', ')}, not '${String(this.output)}'`);
     this.model = options.model;
     this.host = resolveOllamaHost(options.host);
@@ -206,7 +211,7 @@ export class OllamaProposer implements Proposer {
       // The server's own word on what it serves: the scripted test server says "scripted".
       ...(isScripted(entry) ? { scripted: true } : {}),
     };
-    this.identity = identityForOutput(this.identity, this.output);
+    this.identity = identityForModelOutput(this.identity, this.output, this.strategy);
     return this.identity;
   }
 
@@ -222,19 +227,30 @@ export class OllamaProposer implements Proposer {
   /** Like propose(), and also says why an answer gave no candidate. */
   async proposeDetailed(req: ProposeRequest): Promise<ProposalResult> {
     const identity = await this.identify();
-    return proposeInForm(req, this.output, identity, (c: ChatRequest) =>
-      this.chat([{ role: 'system', content: c.system }, { role: 'user', content: c.user }], c.signal, c.schema),
+    return proposeInForm(
+      req,
+      this.output,
+      identity,
+      (c: ChatRequest) =>
+        this.chat([{ role: 'system', content: c.system }, ...(c.history ?? []), { role: 'user', content: c.user }], c.signal, c.schema, c.sampling),
+      this.strategy,
     );
   }
 
   /** One chat turn; returns the assistant's text. */
-  private async chat(messages: Message[], signal?: AbortSignal, format?: object): Promise<string> {
+  private async chat(messages: Message[], signal?: AbortSignal, format?: object, sampling?: ChatRequest['sampling']): Promise<string> {
     const started = performance.now();
     this.spent.calls++;
     const attempt = async (): Promise<string> => {
       const { ollama, done, explain } = this.client(this.timeoutMs, signal);
       try {
-        const base = { model: this.model, messages, options: { ...this.sampling }, ...(format ? { format } : {}) };
+        // A strategy's branch or sample may draw at its own seed and temperature.
+        const options = {
+          ...this.sampling,
+          ...(sampling?.seed !== undefined ? { seed: sampling.seed } : {}),
+          ...(sampling?.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+        };
+        const base = { model: this.model, messages, options, ...(format ? { format } : {}) };
         if (!this.stream) {
           const res: ChatResponse = await ollama.chat({ ...base, stream: false });
           this.count(res);
@@ -285,8 +301,8 @@ export class OllamaProposer implements Proposer {
 }
 
 /** An Ollama identity for an output form (see model-forms.ts). */
-export function identityForOutput(base: ProposerIdentity, output: OllamaOutput): ProposerIdentity {
-  return identityForModelOutput(base, output);
+export function identityForOutput(base: ProposerIdentity, output: OllamaOutput, strategy?: StrategyOptions): ProposerIdentity {
+  return identityForModelOutput(base, output, strategy);
 }
 
 /** What the server says about the model it lists: the scripted test server's family is "scripted". */

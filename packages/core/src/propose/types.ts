@@ -1,6 +1,7 @@
 // Proposers: producers of candidate kernel variants.
 import type { KernelUnit } from '../kernel/types.js';
 import type { KernelSpec } from '../spec/types.js';
+import type { ShownExample } from '../strategy/few-shot.js';
 
 /** Who proposed: goes into the key and into every report. */
 export interface ProposerIdentity {
@@ -43,7 +44,29 @@ export interface ProposeRequest {
   sourcePath: string;
   /** Analyzer facts text to include in prompts, when available. */
   facts?: string;
+  /**
+   * The verifier, for strategies that act on its observations (tree-of-thoughts, ReAct).
+   * The build supplies it; without it those strategies rank answers by legality alone and
+   * say so.
+   */
+  tools?: ProposeTools;
+  /** Worked examples for the few-shot strategy (nearest verified variants); the bundled set when absent. */
+  examples?: ShownExample[];
   signal?: AbortSignal;
+}
+
+/** What screening (gates, compile, differential test, short benchmark) said of one candidate. Plain data. */
+export interface ScreenResult {
+  passed: boolean;
+  /** The stage that decided: the one that failed, or 'benchmark'. */
+  stage: string;
+  reason: string;
+  /** Median speedup over the original at the bench size, when it was measured. */
+  speedup?: number;
+}
+
+export interface ProposeTools {
+  screen(candidate: Candidate): Promise<ScreenResult>;
 }
 
 /**

@@ -49,6 +49,8 @@ export const ENV_INPUTS = [
   'AUTOPAR_EMBEDDED_MODEL',
   'AUTOPAR_MODELS_DIR',
   'AUTOPAR_MEMORY_LIMIT',
+  'AUTOPAR_STRATEGY',
+  'AUTOPAR_SAMPLES',
 ] as const;
 
 interface TargetOptions {
