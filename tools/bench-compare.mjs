@@ -8,6 +8,8 @@
 //                project's flags, measured like any contender (never assumed 1.00); when the chosen
 //                variant's text is missing from the store, the cell is missing (not measured)
 //   expert-ref   reference/<k>_omp.c, gcc -O3 -fopenmp
+//   analyzer     (only with opts.analyzerAlone: tools/eval.mjs) what buildProject links with proposer
+//                'analyzer' and no compile recipes, measured like autopar
 // Every contender is linked with the same generated harness object as the baseline (same
 // inputs), timed ABAB against the baseline (see ababMany), OMP_NUM_THREADS=2, and its outputs
 // at the bench size are compared with the baseline's within the spec's tolerance.
@@ -24,6 +26,11 @@ import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
 import { ababMany, analyzerBuild, geomean, parallelRuntimeCalls, progress, projectToolchain, serialToolchain, toolVersion } from './bench-common.mjs';
 
 export const COLUMNS = ['gcc-autopar', 'polly', 'autopar', 'expert-ref'];
+
+/** The columns of a run: COLUMNS, plus the analyzer alone when opts.analyzerAlone is set. */
+export function columnsOf(opts = {}) {
+  return opts.analyzerAlone ? ['gcc-autopar', 'polly', 'analyzer', 'autopar', 'expert-ref'] : COLUMNS;
+}
 
 /** The compile recipes of the autopar column's build (gcc-autopar's threads cannot be race-checked, so it is never linked). */
 export const DEFAULT_RECIPES = ['clang-O3', 'clang-polly', 'clang-polly-parallel'];
@@ -48,7 +55,8 @@ async function detectPolly(dir) {
 
 /**
  * @param kernels   from loadKernelProjects
- * @param opts      { pairs, cacheDir (store for the autopar build; default the project's), keepDir, recipes }
+ * @param opts      { pairs, cacheDir (store for the autopar build; default the project's), keepDir, recipes,
+ *                  analyzerAlone (also time what the analyzer alone links: column 'analyzer') }
  * @returns         { rows, geomeans, goal, meta } — and per kernel the analyzer build (for section C)
  */
 export async function benchCompare(kernels, opts = {}) {
@@ -56,6 +64,7 @@ export async function benchCompare(kernels, opts = {}) {
   const polly = await detectPolly(scratch);
   const rows = [];
   const builds = new Map();
+  const columns = columnsOf(opts);
   try {
     for (const k of kernels) {
       try {
@@ -71,12 +80,18 @@ export async function benchCompare(kernels, opts = {}) {
         });
         builds.set(k.name, build);
         progress(`B ${k.name}: ${build.outcome}${build.chosen ? ` → ${build.chosen.label}` : ''} (${(build.buildMs / 1000).toFixed(1)} s)`);
-        rows.push(await benchKernel(k, build, { ...opts, scratch, polly }));
+        let alone;
+        if (opts.analyzerAlone) {
+          // Without recipes the autopar build already is the analyzer alone.
+          alone = recipes.length === 0 ? build : await analyzerBuild(k, { outputPath: join(scratch, 'dist-analyzer', k.project.projectName), cacheDir: opts.cacheDir, recipes: [], log: () => {} });
+          progress(`B ${k.name}: analyzer alone: ${alone.outcome}${alone.chosen ? ` → ${alone.chosen.label}` : ''}`);
+        }
+        rows.push(await benchKernel(k, build, { ...opts, scratch, polly, alone }));
       } catch (e) {
         // One kernel's setup problem (its baseline does not run, the build throws) must not lose the others.
         const reason = `bench error: ${e instanceof Error ? e.message : String(e)}`;
         progress(`B ${k.name}: ${reason}`);
-        rows.push({ kernel: k.name, error: reason, cells: Object.fromEntries(COLUMNS.map((c) => [c, { ok: false, reason }])) });
+        rows.push({ kernel: k.name, error: reason, cells: Object.fromEntries(columns.map((c) => [c, { ok: false, reason }])) });
       }
     }
   } finally {
@@ -84,7 +99,7 @@ export async function benchCompare(kernels, opts = {}) {
   }
 
   const geomeans = {};
-  for (const col of COLUMNS) {
+  for (const col of columns) {
     const vals = rows.map((r) => r.cells[col]).filter((c) => c.ok && c.outputsMatch !== false).map((c) => c.speedup);
     geomeans[col] = { value: geomean(vals), n: vals.length, of: rows.length };
   }
@@ -100,6 +115,7 @@ export async function benchCompare(kernels, opts = {}) {
       gcc: toolVersion('gcc'),
       polly: polly.ok ? { flags: POLLY_FLAGS.join(' '), version: polly.version } : { missing: polly.reason },
       recipes: opts.recipes ?? DEFAULT_RECIPES,
+      columns,
     },
   };
 }
@@ -141,7 +157,7 @@ export function portfolioGoal(rows, geomeans) {
   };
 }
 
-async function benchKernel(k, build, { scratch, polly, pairs }) {
+async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
   const work = join(scratch, k.name);
   await mkdir(work, { recursive: true });
   const serial = serialToolchain(k);
@@ -198,17 +214,20 @@ async function benchKernel(k, build, { scratch, polly, pairs }) {
       ? await contender('polly', { cc: 'clang-19', cflags: POLLY_FLAGS, ldflags: ['-fopenmp', ...serial.ldflags] }, k.sourceText, k.sourcePath)
       : { label: 'polly', ok: false, reason: polly.reason },
   );
-  const chosen = build.chosen ? build.candidates.find((c) => c.label === build.chosen.label) : undefined;
-  if (chosen?.text) {
-    const spliced = spliceFunction(k.sourceText, k.unit, chosen.text);
-    subjects.push(await contender('autopar', projectToolchain(k), spliced, k.sourcePath, { variant: chosen.label }, chosen.recipe));
-  } else if (build.chosen) {
+  /** What a build links, as a contender. */
+  const linked = async (label, build) => {
+    const chosen = build.chosen ? build.candidates.find((c) => c.label === build.chosen.label) : undefined;
+    if (chosen?.text) {
+      const spliced = spliceFunction(k.sourceText, k.unit, chosen.text);
+      return contender(label, projectToolchain(k), spliced, k.sourcePath, { variant: chosen.label }, chosen.recipe);
+    }
     // A build that chose a variant we cannot read: nothing to time, and nothing is made up.
-    subjects.push({ label: 'autopar', ok: false, missing: true, reason: `not measured: the chosen variant ${build.chosen.label} is missing from the store` });
-  } else {
+    if (build.chosen) return { label, ok: false, missing: true, reason: `not measured: the chosen variant ${build.chosen.label} is missing from the store` };
     // The original is what the build links: time it with the project's flags like any contender.
-    subjects.push(await contender('autopar', projectToolchain(k), k.sourceText, k.sourcePath, { variant: 'original kept', originalKept: true, keptBecause: build.reason }));
-  }
+    return contender(label, projectToolchain(k), k.sourceText, k.sourcePath, { variant: 'original kept', originalKept: true, keptBecause: build.reason });
+  };
+  if (alone) subjects.push(await linked('analyzer', alone));
+  subjects.push(await linked('autopar', build));
   subjects.push(
     k.referencePath
       ? await contender('expert-ref', { cc: 'gcc', cflags: ['-O3', '-fopenmp'], ldflags: ['-fopenmp', '-lm'] }, await readFileText(k.referencePath), k.referencePath)
@@ -232,7 +251,7 @@ async function benchKernel(k, build, { scratch, polly, pairs }) {
       ...(s.flags ? { flags: s.flags } : {}),
     };
   }
-  const line = COLUMNS.map((c) => `${c} ${cells[c].ok ? cells[c].speedup.toFixed(2) : 'n/a'}`).join(', ');
+  const line = Object.keys(cells).map((c) => `${c} ${cells[c].ok ? cells[c].speedup.toFixed(2) : 'n/a'}`).join(', ');
   progress(`B ${k.name}: ${line}`);
   return {
     kernel: k.name,
@@ -246,6 +265,7 @@ async function benchKernel(k, build, { scratch, polly, pairs }) {
       buildVerdictSpeedup: build.chosen?.speedup?.median,
       candidates: build.candidates.map((c) => ({ label: c.label, accepted: c.verdict.accepted, reason: c.verdict.reason })),
     },
+    ...(alone ? { analyzerAloneBuild: { outcome: alone.outcome, reason: alone.reason, chosen: alone.chosen?.label ?? null, buildVerdictSpeedup: alone.chosen?.speedup?.median } } : {}),
     cells,
   };
 }
@@ -266,7 +286,7 @@ export function formatCell(col, c) {
   if (!c.ok) return c.reason?.startsWith('n/a') ? c.reason : `FAILED: ${shorten(c.reason ?? 'unknown', 60)}`;
   let s = `${fmtRatio(c.speedup)} [${fmtRatio(c.spread[0])}–${fmtRatio(c.spread[1])}]`;
   if (c.outputsMatch === false) s += ' MISMATCH';
-  if (col === 'autopar' && c.variant) s += ` (${c.variant})`; // 'original kept' included
+  if ((col === 'autopar' || col === 'analyzer') && c.variant) s += ` (${c.variant})`; // 'original kept' included
   if ((col === 'gcc-autopar' || col === 'polly') && c.parallel === false) s += ' serial';
   return s;
 }
@@ -276,9 +296,10 @@ function shorten(s, n) {
 }
 
 export function printCompare(res, out = console.log) {
-  const header = ['kernel', 'serial ms/call', ...COLUMNS];
-  const body = res.rows.map((r) => [r.kernel, r.serialCallMs?.toFixed(1) ?? 'error', ...COLUMNS.map((c) => formatCell(c, r.cells[c]))]);
-  const gm = ['geomean', '', ...COLUMNS.map((c) => {
+  const columns = res.meta.columns ?? COLUMNS;
+  const header = ['kernel', 'serial ms/call', ...columns];
+  const body = res.rows.map((r) => [r.kernel, r.serialCallMs?.toFixed(1) ?? 'error', ...columns.map((c) => formatCell(c, r.cells[c]))]);
+  const gm = ['geomean', '', ...columns.map((c) => {
     const g = res.geomeans[c];
     return g.value === undefined ? 'n/a' : `${g.value.toFixed(2)}${g.n < g.of ? ` (${g.n}/${g.of} kernels)` : ''}`;
   })];
