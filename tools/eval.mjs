@@ -59,6 +59,8 @@ const BASELINES = [
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
+const QUICK_BUDGET = 3;
+
 const USAGE = `usage: node tools/eval.mjs [--quick] [--models a,b|ollama:<name>] [--strategies s,t] [--forms function,plan,menu]
        [--kernel k]... [--kernels-dir kernels] [--store dir] [--out dist/eval] [--no-baselines | --fresh-baselines]
        [--samples N] [--budget N] [--threads N] [--remeasure]`;
@@ -113,7 +115,9 @@ function parseCli(argv) {
     baselines: !a['no-baselines'],
     freshBaselines: a['fresh-baselines'],
     samples: posInt('samples', a.samples),
-    budget: posInt('budget', a.budget),
+    // The quick grid bounds tree-of-thoughts and ReAct at 3 model calls per kernel (their
+    // defaults are 5 and 6), so that all six strategies fit in an hour on 2 cores.
+    budget: posInt('budget', a.budget) ?? (a.quick ? QUICK_BUDGET : undefined),
     threads: posInt('threads', a.threads),
     remeasure: a.remeasure,
   };
@@ -228,6 +232,9 @@ async function runBuild(p, m, strategy, form, ctx) {
       modelOutput: form,
       modelThreads: ctx.threads ?? base.modelThreads,
       strategy,
+      // One verdict per distinct text of a kernel across the grid's cells (a menu pick is
+      // often the same analyzer variant under every strategy): verified once, reused.
+      verdictMemo: ctx.verdictMemo,
       ...(ctx.samples !== undefined ? { samples: ctx.samples } : {}),
       ...(ctx.budget !== undefined ? { strategyBudget: ctx.budget } : {}),
       compilerRecipes: [],
@@ -571,7 +578,7 @@ async function main() {
   const noModelsDir = join(scratch, 'no-models');
   await mkdir(noModelsDir, { recursive: true });
   const logFile = createWriteStream(join(opts.out, 'eval.log'));
-  const ctx = { host, store: opts.store, scratch, noModelsDir, logFile, threads: opts.threads, samples: opts.samples, budget: opts.budget, remeasure: opts.remeasure, builds: 0 };
+  const ctx = { host, store: opts.store, scratch, noModelsDir, logFile, threads: opts.threads, samples: opts.samples, budget: opts.budget, remeasure: opts.remeasure, builds: 0, verdictMemo: new Map() };
   const ledgerFile = join(opts.out, 'ledger.json');
   const ledger = existsSync(ledgerFile) ? JSON.parse(await readFile(ledgerFile, 'utf8')) : { schema: 'autopar-eval-ledger-v1', entries: {} };
   const cells = [];

@@ -12,7 +12,8 @@ import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
 import { splitNamedKernel } from '../kernel/own-tu.js';
-import { computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
+import { canonicalJson, computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
+import { createHash } from 'node:crypto';
 import { fingerprintToolchain } from '../toolchain/fingerprint.js';
 import { TieredStore, type StoreHit } from '../store/tiered-store.js';
 import type { CandidateRecord, Manifest } from '../store/types.js';
@@ -86,6 +87,12 @@ export interface BuildOptions extends ModelOptions {
   noGenerate?: boolean;
   /** main's autopar-report.json: fail when a kernel that had a verified variant there has none now. */
   regressionBaseline?: string;
+  /**
+   * Verdicts shared by the builds of one process (the evaluation grid): a candidate text
+   * already screened or verified for the same kernel, toolchain, policy and threshold under
+   * another proposer is not run again. Absent: every build verifies for itself.
+   */
+  verdictMemo?: Map<string, Promise<Verdict>>;
   log: (line: string) => void;
   verbose?: boolean;
 }
@@ -413,7 +420,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
   const workRoot = await makeWorkRoot(opts, key);
   const records: CandidateReport[] = [];
   const originalCache = {};
-  const verify = (cand: Candidate, i: number, mode: 'screen' | 'full') =>
+  const verifyHere = (cand: Candidate, i: number, mode: 'screen' | 'full') =>
     verifyCandidate({
       unit,
       spec: kspec,
@@ -432,6 +439,20 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       threshold: opts.threshold,
       ...(cand.recipe ? { recipe: cand.recipe } : {}),
     });
+  // Across the builds of one process (the evaluation grid), the same text with the same
+  // plan and recipe, under the same key inputs but the proposer, gets one verdict per mode.
+  const memoBase = opts.verdictMemo ? canonicalJson({ ...inputs, proposer: null, threshold: opts.threshold }) : '';
+  const verify = (cand: Candidate, i: number, mode: 'screen' | 'full'): Promise<Verdict> => {
+    if (!opts.verdictMemo || !cand.functionText) return verifyHere(cand, i, mode);
+    const id = createHash('sha256').update(`${memoBase}\u0000${mode}\u0000${cand.functionText}\u0000${JSON.stringify(cand.plan ?? null)}\u0000${JSON.stringify(cand.recipe ?? null)}`).digest('hex');
+    let v = opts.verdictMemo.get(id);
+    if (!v) {
+      v = verifyHere(cand, i, mode);
+      opts.verdictMemo.set(id, v);
+      v.catch(() => opts.verdictMemo!.delete(id));
+    } else if (opts.verbose) opts.log(`autopar: ${kspec.name}: ${cand.label}: ${mode} verdict of the same text reused from an earlier build in this process`);
+    return v;
+  };
   // Screening is memoized by text and recipe: a strategy that screens its own answers
   // (tree-of-thoughts, ReAct) and the build's screening below never run the same one twice.
   const screens = new Map<string, Promise<Verdict>>();

@@ -16,14 +16,18 @@ import { BudgetSpent, firstLine, strategyLabel, valueOf, type StrategyContext } 
 
 const THOUGHT = { type: 'string', maxLength: 200 };
 
-/** The step object: one of three actions, each with only its own fields. */
-export function reactStepSchema(ask: FormAsk): object {
+/**
+ * The step object: one of three actions, each with only its own fields. Finishing is
+ * offered only once something was tried: a small model otherwise often finishes at once.
+ */
+export function reactStepSchema(ask: FormAsk, canFinish = true): object {
   const loops = ask.names?.loops ?? [];
   const tryStep =
     ask.form === 'plan'
       ? { type: 'object', properties: { thought: THOUGHT, action: { const: 'try' }, plan: planGrammarSchema(ask.names!) }, required: ['thought', 'action', 'plan'], additionalProperties: false }
       : { type: 'object', properties: { thought: THOUGHT, action: { const: 'try' }, choice: { enum: (ask.entries ?? []).map((e) => e.id) } }, required: ['thought', 'action', 'choice'], additionalProperties: false };
-  const steps: object[] = [tryStep, { type: 'object', properties: { thought: THOUGHT, action: { const: 'finish' } }, required: ['thought', 'action'], additionalProperties: false }];
+  const steps: object[] = [tryStep];
+  if (canFinish) steps.push({ type: 'object', properties: { thought: THOUGHT, action: { const: 'finish' } }, required: ['thought', 'action'], additionalProperties: false });
   if (loops.length) {
     steps.unshift({ type: 'object', properties: { thought: THOUGHT, action: { const: 'facts' }, loop: { enum: loops } }, required: ['thought', 'action', 'loop'], additionalProperties: false });
   }
@@ -55,7 +59,7 @@ export async function react(ask: FormAsk, ctx: StrategyContext): Promise<Proposa
   }
   const split = splitAnswerSection(ask.prompt);
   const budget = ctx.budget ?? REACT_DEFAULT_BUDGET;
-  const schema = reactStepSchema(ask);
+  const schemas = { first: reactStepSchema(ask, false), later: reactStepSchema(ask, true) };
   const maxTokens = ask.constraint.maxTokens + 96; // the plan or choice plus a thought
   const history: Turn[] = [];
   const tried: Tried[] = [];
@@ -63,6 +67,7 @@ export async function react(ask: FormAsk, ctx: StrategyContext): Promise<Proposa
   const transcript: string[] = [];
   try {
     for (let step = 1; step <= budget; step++) {
+      const schema = tried.length ? schemas.later : schemas.first;
       const raw = await ctx.chat({ system: split.system, history, user, schema, maxTokens, sampling: ctx.sampling, signal: ctx.req.signal });
       history.push({ role: 'user', content: user }, { role: 'assistant', content: raw });
       transcript.push(raw.trim());
@@ -75,8 +80,11 @@ export async function react(ask: FormAsk, ctx: StrategyContext): Promise<Proposa
         observation = `that step was not one JSON object (${(err as Error).message}); answer with one step object`;
       }
       if (parsed) {
-        if (parsed.action === 'finish') break;
-        if (parsed.action === 'facts' && typeof parsed.loop === 'string') {
+        if (parsed.action === 'finish' && tried.length > 0) break;
+        if (parsed.action === 'finish') {
+          // A server that ignores the schema may still finish first: say what is missing.
+          observation = 'nothing was tried yet: try an answer first';
+        } else if (parsed.action === 'facts' && typeof parsed.loop === 'string') {
           observation = loopFactsText(ask.state, parsed.loop);
         } else if (parsed.action === 'try' && (parsed.plan !== undefined || typeof parsed.choice === 'string')) {
           if (parsed.choice === MENU_OTHER) {

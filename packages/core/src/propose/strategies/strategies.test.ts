@@ -263,3 +263,17 @@ describe('identity', () => {
     expect((await proposer('zero-shot', 'plan', { samples: 2 }).identify()).strategy).toBe('zero-shot:plan-zero-shot');
   });
 });
+
+describe('react finishing', () => {
+  it('offers finish only after a try, and answers an early finish (from a server that ignores the schema) with what is missing', async () => {
+    await serve([{ reply: [{ json: { thought: 'done', action: 'finish' } }, { json: { thought: 'try', action: 'try', plan: plan('parallel-for') } }, { json: { thought: 'done', action: 'finish' } }] }]);
+    const { tools } = fakeTools([[/parallel for/, 1.5]]);
+    const r = await proposer('react', 'plan').proposeDetailed(request({ tools }));
+    const calls = chats();
+    expect(calls).toHaveLength(3);
+    expect(JSON.stringify(calls[0]!.format)).not.toContain('"finish"');
+    expect(JSON.stringify(calls[2]!.format)).toContain('"finish"');
+    expect(calls[1]!.messages.at(-1)!.content).toMatch(/^Observation: nothing was tried yet: try an answer first/);
+    expect(r.candidates.map((c) => c.label)).toEqual(['react/plan#s2']);
+  });
+});
