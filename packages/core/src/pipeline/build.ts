@@ -151,6 +151,18 @@ export interface BuildReport {
   regressionGate?: GateResult;
   /** What the model spent in this build, and its budget (absent when no model was configured). */
   modelSpend?: ModelSpendReport;
+  /** Set by the evaluation grid (tools/eval.mjs): which cell of the grid this build is. */
+  evalCell?: EvalCell;
+}
+
+/** One cell of the evaluation grid: the model, strategy and output form a build ran with. */
+export interface EvalCell {
+  model: string;
+  /** The model was the scripted test server (canned answers, not a model). */
+  scripted: boolean;
+  strategy: string;
+  form: string;
+  project: string;
 }
 
 export async function buildProject(opts: BuildOptions): Promise<BuildReport> {

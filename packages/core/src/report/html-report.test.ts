@@ -259,6 +259,23 @@ describe('renderHtmlReport', () => {
     for (const c of charts) expect(await renderedMarks(c), c.id).toEqual(c.marks);
   });
 
+  it('draws speedup per kernel and strategy for the evaluation grid\'s builds (1 where the original was kept)', async () => {
+    const cell = (strategy: string, scriptedCell = false) => ({ ...report(), evalCell: { model: 'smollm2-135m', scripted: scriptedCell, strategy, form: 'menu', project: 'demo' } });
+    const builds = [cell('zero-shot'), cell('react', true)];
+    const charts = reportCharts(builds);
+    const chart = charts.find((c) => c.id === 'chart-strategies')!;
+    const kernels = report().kernels.length;
+    expect(chart.marks).toEqual({ strategy_bars: 2 * kernels, strategy_one: 1 });
+    expect(await renderedMarks(chart)).toEqual(chart.marks);
+    const values = (chart.spec as { data: { values: Array<{ cell: string; speedup: number; linked: boolean }> } }).data.values;
+    expect(values.filter((v) => v.linked).map((v) => v.speedup)).toEqual([1.8, 1.8]);
+    expect(values.filter((v) => !v.linked).every((v) => v.speedup === 1)).toBe(true);
+    expect(values.some((v) => v.cell === 'smollm2-135m (scripted) · react · menu')).toBe(true);
+    matches(renderHtmlReport(builds), /<figure class="chart wide" id="chart-strategies"/);
+    // Builds outside the grid have no such chart.
+    expect(reportCharts([report()]).some((c) => c.id === 'chart-strategies')).toBe(false);
+  });
+
   it('shows the baselines beside the kernels when a bench result is among the inputs', () => {
     const page = renderHtmlReport([report(), BENCH]);
     matches(page, /<figure class="chart wide" id="chart-baselines"/);

@@ -98,6 +98,7 @@ function pageAround(inputs: ReportFile[], opts: HtmlReportOptions): [string, str
     buildsTable(builds, opts.sources ? opts.sources.filter((_, i) => !isBenchReport(inputs[i]!)) : undefined),
     '<section class="charts">',
     chartFigure(charts, 'chart-speedup', 'wide'),
+    charts.some((c) => c.id === 'chart-strategies') ? chartFigure(charts, 'chart-strategies', 'wide') : '',
     chartFigure(charts, 'chart-stages', 'wide'),
     stageTable(entries),
     '<div class="row">',
@@ -144,7 +145,7 @@ export function reportCharts(inputs: ReportFile[]): ChartDef[] {
   const builds = inputs.filter((r): r is BuildReport => !isBenchReport(r));
   const benches = inputs.filter(isBenchReport);
   const entries = kernelEntries(builds);
-  const charts = [speedupChart(entries, builds), stagesChart(entries), outcomesChart(entries), modelChart(builds)];
+  const charts = [speedupChart(entries, builds), strategyChart(builds), stagesChart(entries), outcomesChart(entries), modelChart(builds)];
   if (benches.length) charts.push(baselinesChart(benches));
   return charts.filter((c): c is ChartDef => c !== null);
 }
@@ -404,6 +405,69 @@ export function baselineRows(benches: BenchReport[]): Array<{ kernel: string; co
     }
   }
   return rows;
+}
+
+/** The evaluation grid's rows: per kernel, model, strategy and form, the speedup linked (1 when the original was kept). */
+export function strategyRows(builds: BuildReport[]): Array<{ kernel: string; cell: string; strategy: string; model: string; form: string; speedup: number; outcome: string; linked: boolean }> {
+  const rows = [];
+  for (const b of builds) {
+    if (!b.evalCell) continue;
+    const c = b.evalCell;
+    for (const k of b.kernels) {
+      const linked = k.chosen !== null && Number.isFinite(k.chosen.speedup?.median);
+      rows.push({
+        kernel: k.kernel,
+        cell: `${c.model}${c.scripted ? ' (scripted)' : ''} · ${c.strategy} · ${c.form}`,
+        strategy: c.strategy,
+        model: `${c.model}${c.scripted ? ' (scripted)' : ''}`,
+        form: c.form,
+        speedup: linked ? k.chosen!.speedup!.median : 1,
+        outcome: k.outcome,
+        linked,
+      });
+    }
+  }
+  return rows;
+}
+
+function strategyChart(builds: BuildReport[]): ChartDef | null {
+  const rows = strategyRows(builds);
+  if (rows.length === 0) return null;
+  const cells = [...new Set(rows.map((r) => r.cell))];
+  const x = (field: string) => ({ field, type: 'quantitative', title: 'speedup linked (1 = original kept)' });
+  const y = { field: 'kernel', type: 'nominal', title: null };
+  const yOffset = { field: 'cell', type: 'nominal', sort: cells };
+  return {
+    id: 'chart-strategies',
+    title: 'Speedup per kernel and strategy (evaluation grid)',
+    note: 'One bar per kernel and grid cell (model · strategy · output form): the median speedup of the variant the build linked, measured by the verifier against the original; 1 where the original was kept. Dashed line: 1.0.',
+    spec: {
+      width: 620,
+      height: { step: 12, for: 'offset' },
+      data: { values: rows },
+      layer: [
+        {
+          name: 'strategy_bars',
+          mark: { type: 'bar' },
+          encoding: {
+            y,
+            yOffset,
+            x: x('speedup'),
+            color: { field: 'cell', type: 'nominal', sort: cells, scale: { scheme: 'tableau20' }, legend: { title: null, orient: 'bottom', columns: 2, labelLimit: 360 } },
+            opacity: { condition: { test: 'datum.linked', value: 1 }, value: 0.35 },
+            tooltip: [{ field: 'kernel' }, { field: 'model' }, { field: 'strategy' }, { field: 'form' }, { field: 'speedup', format: '.3f' }, { field: 'outcome' }],
+          },
+        },
+        {
+          name: 'strategy_one',
+          data: { values: [{ one: 1 }] },
+          mark: { type: 'rule', color: '#555', strokeDash: [4, 4] },
+          encoding: { x: x('one') },
+        },
+      ],
+    },
+    marks: { strategy_bars: rows.length, strategy_one: 1 },
+  };
 }
 
 function baselinesChart(benches: BenchReport[]): ChartDef | null {
