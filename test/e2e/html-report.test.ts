@@ -215,6 +215,24 @@ describe('the HTML report of a real build', () => {
     }
   });
 
+  it('draws speedup per kernel and strategy for the evaluation grid\'s builds in chromium', async () => {
+    // Two grid cells as tools/eval.mjs writes them: the build reports with their cell.
+    const cells = (['zero-shot', 'tree-of-thoughts'] as const).map((strategy, i) => {
+      const file = join(p.root, `cell-${i}.json`);
+      writeFileSync(file, JSON.stringify({ ...generated, evalCell: { model: 'qwen2.5:1.5b', scripted: true, strategy, form: 'function', project: 'demo' } }));
+      return file;
+    });
+    const page = join(p.root, 'page', 'grid.html');
+    const r = await cli(['report', ...cells, '-o', page]);
+    expect(r.code, r.stderr).toBe(0);
+    const { stdout: dom } = await headless(['--dump-dom', `file://${page}`]);
+    const fig = figure(dom, 'chart-strategies');
+    expect(fig).toContain('data-rendered="true"');
+    expect(marks(fig, 'strategy_bars')).toBe(2 * generated.kernels.length);
+    expect(marks(fig, 'strategy_one')).toBe(1);
+    expect(fig).toContain('qwen2.5:1.5b (scripted) · tree-of-thoughts · function');
+  });
+
   it('takes a screenshot that is not blank', async () => {
     const png = join(p.root, 'page', 'report.png');
     await headless([`--screenshot=${png}`, '--window-size=1400,2400', `file://${htmlPath()}`]);
