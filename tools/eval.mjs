@@ -590,6 +590,8 @@ async function main() {
         // A missing model is not built: its cells say why.
         const built = p.error ? { error: p.error, wallSeconds: 0 } : m.status === 'missing' ? { error: m.note, wallSeconds: 0 } : await runBuild(p, m, strategy, form, ctx);
         const rows = withGenerationCost(cellsOf(p, m, strategy, form, built, ctx), built, ledger);
+        // Kept after every cell: an interrupted grid's rerun still knows what the cells it generated cost.
+        if (rows.some((r) => r.generated && !r.cacheHit)) await writeFile(ledgerFile, JSON.stringify(ledger, null, 2) + '\n');
         cells.push(...rows);
         if (built.report) builds.push({ cell: { model: m.label, scripted: rows.some((r) => r.scripted), strategy, form, project: p.name }, report: built.report });
         for (const r of rows) {
