@@ -64,3 +64,33 @@ describe('autopar verify', () => {
     expect(r.stderr.trim()).toMatch(/project folder .*nowhere does not exist/);
   });
 });
+
+describe('autopar build: target options from project.json and nx.json', () => {
+  it('a bad option in project.json: exit 2, one line naming the file, the option and the choices', async () => {
+    const q = makeProject({ projectOptions: { strategy: 'tot', proposer: 'none' } });
+    try {
+      const r = await cli(['build', q.projectRoot]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`autopar: ${join(q.projectRoot, 'project.json')}: option "strategy" (or AUTOPAR_STRATEGY) is "tot"; use one of "zero-shot", "few-shot"`);
+    } finally {
+      q.dispose();
+    }
+  });
+
+  it("reads nx.json targetDefaults as nx build does (the project's own options win)", async () => {
+    const q = makeProject({ projectOptions: { proposer: 'none' } });
+    try {
+      q.write('nx.json', JSON.stringify({ targetDefaults: { '@autopar/nx:build': { options: { samples: 99 } } } }));
+      const r = await cli(['build', q.projectRoot]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`autopar: ${join(q.projectRoot, 'project.json')} (with ${join(q.root, 'nx.json')} targetDefaults): option "samples"`);
+      // The project's own value overrides the default: the build runs.
+      q.write('demo/project.json', JSON.stringify({ name: 'demo', targets: { build: { executor: '@autopar/nx:build', options: { sources: ['src/kern.c', 'src/main.c'], spec: 'autopar.spec.json', proposer: 'none', samples: 2 } } } }));
+      const ok = await cli(['build', q.projectRoot, '--json', '--output-path', q.out('td')]);
+      expect(ok.code, ok.stderr).toBe(0);
+    } finally {
+      q.dispose();
+    }
+  }, 120_000);
+});

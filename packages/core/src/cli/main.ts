@@ -47,8 +47,18 @@ program
   .action(async (dir: string, flags) => {
     const { buildProject } = await import('../pipeline/build.js');
     const { resolveBuildOptions } = await import('../pipeline/options.js');
+    const { OptionsError } = await import('../pipeline/options.js');
     const p = readProject(dir);
-    const opts = resolveBuildOptions(
+    const resolveNamed = (...args: Parameters<typeof resolveBuildOptions>) => {
+      try {
+        return resolveBuildOptions(...args);
+      } catch (err) {
+        // Name the file the bad option came from (flags override it, and are named in the message).
+        if (err instanceof OptionsError) throw new OptionsError(`${p.origin}: ${err.message}`);
+        throw err;
+      }
+    };
+    const opts = resolveNamed(
       {
         ...p.options,
         ...(flags.proposer && { proposer: flags.proposer }),

@@ -9,6 +9,8 @@ export interface ProjectInfo {
   projectRoot: string;
   projectName: string;
   options: BuildTargetOptions;
+  /** Where the options come from, for error messages: project.json and nx.json's targetDefaults. */
+  origin: string;
 }
 
 export const EXECUTOR = '@autopar/nx:build';
@@ -20,8 +22,9 @@ export function readProject(projectDir: string, target?: string): ProjectInfo {
   }
   const workspaceRoot = findWorkspaceRoot(projectRoot);
   const pj = join(projectRoot, 'project.json');
+  const defaults = targetDefaults(workspaceRoot, target);
   if (!existsSync(pj)) {
-    return { workspaceRoot, projectRoot, projectName: basename(projectRoot), options: {} };
+    return { workspaceRoot, projectRoot, projectName: basename(projectRoot), options: defaults.options, origin: defaults.origin ?? `${projectRoot} (no project.json)` };
   }
   let json: { name?: string; targets?: Record<string, { executor?: string; options?: BuildTargetOptions }> };
   try {
@@ -31,8 +34,28 @@ export function readProject(projectDir: string, target?: string): ProjectInfo {
   }
   const targets = json.targets ?? {};
   const name = target ?? Object.keys(targets).find((t) => targets[t]?.executor === EXECUTOR);
-  const options = name ? (targets[name]?.options ?? {}) : {};
-  return { workspaceRoot, projectRoot, projectName: json.name ?? basename(projectRoot), options };
+  // As Nx does: targetDefaults (by executor, then by target name) under the project's own options.
+  const named = targetDefaults(workspaceRoot, name);
+  const options = { ...named.options, ...(name ? (targets[name]?.options ?? {}) : {}) };
+  const origin = named.origin ? `${pj} (with ${named.origin})` : pj;
+  return { workspaceRoot, projectRoot, projectName: json.name ?? basename(projectRoot), options, origin };
+}
+
+/** nx.json targetDefaults options for autopar's executor and for the target's name, merged in that order. */
+function targetDefaults(workspaceRoot: string, targetName?: string): { options: BuildTargetOptions; origin?: string } {
+  const nxJson = join(workspaceRoot, 'nx.json');
+  if (!existsSync(nxJson)) return { options: {} };
+  let json: { targetDefaults?: Record<string, { executor?: string; options?: BuildTargetOptions }> };
+  try {
+    json = JSON.parse(readFileSync(nxJson, 'utf8'));
+  } catch (err) {
+    throw new Error(`${nxJson} is not valid JSON: ${(err as Error).message}`);
+  }
+  const td = json.targetDefaults ?? {};
+  const byExecutor = td[EXECUTOR]?.options;
+  const byName = targetName && (td[targetName]?.executor === undefined || td[targetName]?.executor === EXECUTOR) ? td[targetName]?.options : undefined;
+  if (!byExecutor && !byName) return { options: {} };
+  return { options: { ...byExecutor, ...byName }, origin: `${nxJson} targetDefaults` };
 }
 
 /** The nearest folder upwards holding nx.json, else the nearest with a package.json, else the project's parent. */
