@@ -82,7 +82,7 @@ describe('compile recipes as candidates', () => {
     expect(linked.verdict.accepted).toBe(true);
     const ran = linked.verdict.stages.filter((s) => s.status === 'ran').map((s) => s.stage);
     expect(ran).toEqual(expect.arrayContaining(['static-gate', 'compile', 'differential', 'sanitize-memory', 'sanitize-race', 'benchmark']));
-    expect(linked.verdict.stages.find((s) => s.stage === 'compile')!.reason).toMatch(/own translation unit with clang-19 -O3 -mllvm -polly -mllvm -polly-parallel/);
+    expect(linked.verdict.stages.find((s) => s.stage === 'compile')!.reason).toMatch(/own translation unit with clang-19 -O3 -mllvm -polly -mllvm -polly-pattern-matching-nc-quotient=32 -mllvm -polly-parallel/);
     // The recipe is in the report and in the stored manifest.
     expect(linked.recipe?.cc).toBe('clang-19');
     expect(linked.recipe?.version).toMatch(/clang version 19/);
