@@ -8,15 +8,16 @@
 //   (which follows from the file, whose sha256 is in the key).
 // - Sampling is fixed (seed, temperature, top_p) and in the identity together with the
 //   GGUF's sha256, so in every cache key; the thread count is not (it changes speed).
-// - Each answer gets a context sized to its prompt, a token limit per output form, and a
-//   wall-clock timeout.
+// - Each answer gets a token limit per output form and a wall-clock timeout. One context per
+//   proposer, sized to the largest prompt so far, is kept between its calls (and dropped when
+//   idle): llama.cpp then evaluates only what a prompt does not share with the last one.
 // Output forms are the same as Ollama's (model-forms.ts); plan and menu answers are
 // constrained by a grammar made from the kernel's JSON schema.
 import { availableParallelism, loadavg } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Llama, LlamaModel, ChatWrapper } from 'node-llama-cpp';
+import type { Llama, LlamaModel, ChatWrapper, LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 import { locateModel, ModelNotFound, type LocatedModel } from '../models/resolve.js';
 import { identityForModelOutput, MODEL_OUTPUTS, proposeInForm, type ChatRequest, type ModelOutput, type ProposalResult } from './model-forms.js';
 import { ProposerUnavailable } from './types.js';
@@ -32,6 +33,8 @@ export interface EmbeddedSampling {
 
 export const DEFAULT_EMBEDDED_SAMPLING: EmbeddedSampling = { seed: 42, temperature: 0.2, topP: 0.9 };
 export const DEFAULT_EMBEDDED_MODEL = 'smollm2-135m';
+/** A kept context is dropped after this long without a call. */
+const IDLE_CONTEXT_MS = 20_000;
 
 export interface EmbeddedProposerOptions {
   /** Model reference: GGUF path, Ollama store name, hf: URI or catalog name (models/resolve.ts). */
@@ -138,6 +141,8 @@ export class EmbeddedProposer implements Proposer {
   private located: LocatedModel | null = null;
   private identity: ProposerIdentity | null = null;
   readonly spent: EmbeddedSpend = { calls: 0, seconds: 0, inputTokens: 0, outputTokens: 0, loadSeconds: 0 };
+  private live: { context: LlamaContext; sequence: LlamaContextSequence; size: number } | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(options: EmbeddedProposerOptions) {
     this.options = options;
@@ -208,14 +213,13 @@ export class EmbeddedProposer implements Proposer {
     const history = c.history ?? [];
     const promptText = [c.system, ...history.map((t) => t.content), c.user].join('\n');
     const promptTokens = e.model.tokenize(promptText).length + 64 * (1 + history.length); // + the template's own tokens
-    const contextSize = Math.min(e.trainContext, Math.ceil((promptTokens + c.maxTokens) / 256) * 256);
-    const context = await e.model.createContext({ contextSize, threads: this.threads });
+    const live = await this.liveContext(e, promptTokens + c.maxTokens);
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), this.timeoutMs);
     const signal = c.signal ? AbortSignal.any([timer.signal, c.signal]) : timer.signal;
+    let failed = false;
+    const session = new LlamaChatSession({ contextSequence: live.sequence, chatWrapper: e.wrapper, systemPrompt: c.system, autoDisposeSequence: false });
     try {
-      const sequence = context.getSequence();
-      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: e.wrapper, systemPrompt: c.system });
       if (history.length) {
         // Earlier turns of a multi-turn strategy, as the model's chat template writes them.
         session.setChatHistory([
@@ -228,7 +232,7 @@ export class EmbeddedProposer implements Proposer {
         : c.schema
           ? await e.llama.createGrammarForJsonSchema(c.schema as Parameters<Llama['createGrammarForJsonSchema']>[0])
           : undefined;
-      const before = sequence.tokenMeter.getState();
+      const before = live.sequence.tokenMeter.getState();
       const text = await session.prompt(c.user, {
         grammar,
         maxTokens: c.maxTokens,
@@ -237,17 +241,53 @@ export class EmbeddedProposer implements Proposer {
         seed: c.sampling?.seed ?? this.sampling.seed,
         signal,
       });
-      const after = sequence.tokenMeter.getState();
+      const after = live.sequence.tokenMeter.getState();
+      // Only what was evaluated: a prefix the sequence already held (the same prompt for
+      // another branch, the first turn under the second) costs nothing and counts nothing.
       this.spent.inputTokens += after.usedInputTokens - before.usedInputTokens;
       this.spent.outputTokens += after.usedOutputTokens - before.usedOutputTokens;
       return text;
     } catch (err) {
+      failed = true;
       if (timer.signal.aborted) throw new Error(`embedded model ${this.options.model} gave no answer within ${this.timeoutMs} ms`);
       throw err;
     } finally {
       clearTimeout(timeout);
-      await context.dispose();
+      session.dispose({ disposeSequence: false });
+      // After a failure the sequence's state is not trusted: the next call starts afresh.
+      if (failed) await this.dropContext();
+      else this.scheduleIdleDrop();
       this.spent.seconds += (performance.now() - started) / 1000;
     }
   }
+
+  /**
+   * One context for this proposer's calls, kept between them: llama.cpp reuses the evaluated
+   * prefix a new prompt shares with the last one (tree-of-thoughts branches share the whole
+   * prompt, a second turn its first, ReAct steps all earlier steps). Grown when a prompt needs
+   * more room; dropped after a short idle time so a finished build holds no memory.
+   */
+  private async liveContext(e: Engine, tokens: number): Promise<{ sequence: LlamaContextSequence; size: number }> {
+    const size = Math.min(e.trainContext, Math.ceil(tokens / 1024) * 1024);
+    if (this.live && this.live.size >= size) return this.live;
+    await this.dropContext();
+    const context = await e.model.createContext({ contextSize: size, threads: this.threads });
+    this.live = { context, sequence: context.getSequence(), size };
+    return this.live;
+  }
+
+  private async dropContext(): Promise<void> {
+    const live = this.live;
+    this.live = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (live) await live.context.dispose();
+  }
+
+  private scheduleIdleDrop(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.dropContext(), IDLE_CONTEXT_MS);
+    this.idleTimer.unref();
+  }
+
 }
