@@ -65,6 +65,21 @@ describe('embedded engine with SmolLM2-135M (real weights)', () => {
   }, 3 * ANSWER_MS);
 });
 
+describe('the kept context', () => {
+  it('serves back-to-back calls, and one that outlasts the idle time after the last is not cut off', async () => {
+    // A real answer takes longer than 200 ms: the idle drop armed after the first call must not fire in the second.
+    const proposer = new EmbeddedProposer({ model: MODEL, output: 'menu', threads: 1, timeoutMs: ANSWER_MS, idleContextMs: 200 });
+    await proposer.identify();
+    const ask = { system: 'You answer with one word.', user: 'Name a colour.', maxTokens: 8 };
+    const first = await proposer.chat(ask);
+    const second = await proposer.chat({ ...ask, user: 'Name a colour. Then think about it for a long time before answering.', maxTokens: 48 });
+    expect(first.length + second.length).toBeGreaterThan(0);
+    expect(proposer.spent.calls).toBe(2);
+    // The second call shared the system prompt's tokens with the first: fewer were evaluated than prompted.
+    expect(proposer.spent.inputTokens).toBeGreaterThan(0);
+  }, 2 * ANSWER_MS);
+});
+
 describe('a fresh workspace built with the embedded model', () => {
   let first: BuildReport;
   const opts = (out: string) =>

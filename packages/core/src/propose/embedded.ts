@@ -48,6 +48,8 @@ export interface EmbeddedProposerOptions {
   sampling?: Partial<EmbeddedSampling>;
   /** Reasoning strategy, samples and budget (strategy/names.ts). Default zero-shot, one sample. In the identity. */
   strategy?: StrategyOptions;
+  /** How long the kept context survives without a call, ms. Default 20 000. */
+  idleContextMs?: number;
 }
 
 /** What the engine spent, for the model budget and the report. */
@@ -269,6 +271,9 @@ export class EmbeddedProposer implements Proposer {
    */
   private async liveContext(e: Engine, tokens: number): Promise<{ sequence: LlamaContextSequence; size: number }> {
     const size = Math.min(e.trainContext, Math.ceil(tokens / 1024) * 1024);
+    // In use again: the idle drop scheduled after the last call must not fire during this one.
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     if (this.live && this.live.size >= size) return this.live;
     await this.dropContext();
     const context = await e.model.createContext({ contextSize: size, threads: this.threads });
@@ -286,7 +291,7 @@ export class EmbeddedProposer implements Proposer {
 
   private scheduleIdleDrop(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.dropContext(), IDLE_CONTEXT_MS);
+    this.idleTimer = setTimeout(() => void this.dropContext(), this.options.idleContextMs ?? IDLE_CONTEXT_MS);
     this.idleTimer.unref();
   }
 
