@@ -63,7 +63,7 @@ const QUICK_BUDGET = 3;
 
 const USAGE = `usage: node tools/eval.mjs [--quick] [--models a,b|ollama:<name>] [--strategies s,t] [--forms function,plan,menu]
        [--kernel k]... [--kernels-dir kernels] [--store dir] [--out dist/eval] [--no-baselines | --fresh-baselines]
-       [--samples N] [--budget N] [--threads N] [--remeasure]`;
+       [--samples N] [--budget N] [--threads N] [--remeasure] [--store-only]`;
 
 function parseCli(argv) {
   const { values: a } = parseArgs({
@@ -83,6 +83,7 @@ function parseCli(argv) {
       budget: { type: 'string' },
       threads: { type: 'string' },
       remeasure: { type: 'boolean', default: false },
+      'store-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -120,6 +121,8 @@ function parseCli(argv) {
     budget: posInt('budget', a.budget) ?? (a.quick ? QUICK_BUDGET : undefined),
     threads: posInt('threads', a.threads),
     remeasure: a.remeasure,
+    // Report what the store has and generate nothing: the cells of an interrupted grid.
+    storeOnly: a['store-only'],
   };
 }
 
@@ -252,6 +255,9 @@ async function runBuild(p, m, strategy, form, ctx) {
       report = await build(true);
       lookupOnly = !report.kernels.some((k) => k.notVerifiedHere);
     }
+    if (!lookupOnly && ctx.storeOnly) {
+      return { error: 'not in the store (--store-only: not generated)', notRun: true, wallSeconds: (performance.now() - started) / 1000 };
+    }
     if (!lookupOnly) report = await build(false);
   } catch (e) {
     error = `build failed: ${errText(e)}`;
@@ -298,6 +304,7 @@ function cellsOf(p, m, strategy, form, built, ctx) {
     generated: null,
     reason: error,
     error,
+    ...(built.notRun ? { notRun: true } : {}),
   });
   if (p.error) return kernelNames.map((k) => failed(k, p.error));
   if (!built.report) return kernelNames.map((k) => failed(k, built.error));
@@ -443,7 +450,8 @@ async function baselines(kernels, opts, say) {
 
 function summarize(cells) {
   const groups = new Map();
-  for (const c of cells) {
+  // Cells --store-only did not run are not results: they stay out of every figure.
+  for (const c of cells.filter((x) => !x.notRun)) {
     const id = `${c.model}\0${c.strategy}\0${c.form}`;
     if (!groups.has(id)) groups.set(id, []);
     groups.get(id).push(c);
@@ -572,13 +580,15 @@ async function main() {
   }
 
   const all = [...projects, ...broken];
-  const combos = gridModels.flatMap((m) => opts.strategies.flatMap((strategy) => opts.forms.map((form) => ({ m, strategy, form }))));
+  // Strategy by strategy, every model in turn: a grid stopped early compares the models on
+  // the strategies it reached.
+  const combos = opts.strategies.flatMap((strategy) => gridModels.flatMap((m) => opts.forms.map((form) => ({ m, strategy, form }))));
   const total = combos.length * all.length;
   const scratch = await mkdtemp(join(tmpdir(), 'autopar-eval-'));
   const noModelsDir = join(scratch, 'no-models');
   await mkdir(noModelsDir, { recursive: true });
   const logFile = createWriteStream(join(opts.out, 'eval.log'));
-  const ctx = { host, store: opts.store, scratch, noModelsDir, logFile, threads: opts.threads, samples: opts.samples, budget: opts.budget, remeasure: opts.remeasure, builds: 0, verdictMemo: new Map() };
+  const ctx = { host, store: opts.store, scratch, noModelsDir, logFile, threads: opts.threads, samples: opts.samples, budget: opts.budget, remeasure: opts.remeasure, storeOnly: opts.storeOnly, builds: 0, verdictMemo: new Map() };
   const ledgerFile = join(opts.out, 'ledger.json');
   const ledger = existsSync(ledgerFile) ? JSON.parse(await readFile(ledgerFile, 'utf8')) : { schema: 'autopar-eval-ledger-v1', entries: {} };
   const cells = [];

@@ -87,6 +87,17 @@ describe('npm run eval', () => {
     expect(readFileSync(html, 'utf8')).toContain('scripted test server, not a model');
   });
 
+  it('--store-only reports what the store has and generates nothing: a cell it lacks is marked not run and left out of the summary', async () => {
+    const before = chats();
+    await evalRun(['--store-only', '--strategies', 'zero-shot,chain-of-thought']);
+    const r = readJson();
+    expect(chats()).toBe(before);
+    const [hit, missing] = [r.cells.find((c: { strategy: string }) => c.strategy === 'zero-shot'), r.cells.find((c: { strategy: string }) => c.strategy === 'chain-of-thought')];
+    expect(hit).toMatchObject({ cacheHit: true });
+    expect(missing).toMatchObject({ notRun: true, error: 'not in the store (--store-only: not generated)' });
+    expect(r.summary.map((s: { strategy: string }) => s.strategy)).toEqual(['zero-shot']);
+  });
+
   it('refuses an unknown strategy or form, naming the choices', async () => {
     await expect(evalRun(['--strategies', 'zero-shot,guessing'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown strategy "guessing"; use zero-shot, few-shot/) });
     await expect(evalRun(['--forms', 'essay'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown output form "essay"; use function, plan, menu/) });
