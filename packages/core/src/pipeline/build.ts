@@ -451,34 +451,24 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       threshold: opts.threshold,
       ...(cand.recipe ? { recipe: cand.recipe } : {}),
     });
-  // Across the builds of one process (the evaluation grid), the same text with the same
-  // plan and recipe, under the same key inputs but the proposer, gets one verdict per mode.
-  const memoBase = opts.verdictMemo ? canonicalJson({ ...inputs, proposer: null, threshold: opts.threshold }) : '';
-  const verify = (cand: Candidate, i: number, mode: 'screen' | 'full'): Promise<Verdict> => {
-    if (!opts.verdictMemo || !cand.functionText) return verifyHere(cand, i, mode);
+  // One verdict per mode for the same text, plan and recipe: a strategy that screens its own
+  // answers (tree-of-thoughts, ReAct) and the build's screening below never run one twice,
+  // and the builds of one process that share `verdictMemo` (the evaluation grid) share them
+  // too — the key is the build's key inputs without the proposer.
+  const memo = opts.verdictMemo ?? new Map<string, Promise<Verdict>>();
+  const memoBase = canonicalJson({ ...inputs, proposer: null, threshold: opts.threshold });
+  let runs = 0;
+  const verify = (cand: Candidate, mode: 'screen' | 'full'): Promise<Verdict> => {
     const id = createHash('sha256').update(`${memoBase}\u0000${mode}\u0000${cand.functionText}\u0000${JSON.stringify(cand.plan ?? null)}\u0000${JSON.stringify(cand.recipe ?? null)}`).digest('hex');
-    let v = opts.verdictMemo.get(id);
-    if (!v) {
-      v = verifyHere(cand, i, mode);
-      opts.verdictMemo.set(id, v);
-      v.catch(() => opts.verdictMemo!.delete(id));
-    } else if (opts.verbose) opts.log(`autopar: ${kspec.name}: ${cand.label}: ${mode} verdict of the same text reused from an earlier build in this process`);
+    const known = memo.get(id);
+    if (known) return known;
+    if (mode === 'screen') opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
+    const v = verifyHere(cand, runs++, mode);
+    memo.set(id, v);
+    v.catch(() => memo.delete(id));
     return v;
   };
-  // Screening is memoized by text and recipe: a strategy that screens its own answers
-  // (tree-of-thoughts, ReAct) and the build's screening below never run the same one twice.
-  const screens = new Map<string, Promise<Verdict>>();
-  let screenCount = 0;
-  const screen = (cand: Candidate): Promise<Verdict> => {
-    const id = cand.functionText ? `${cand.functionText}\u0000${JSON.stringify(cand.recipe ?? null)}` : `plan:${cand.label}`;
-    let v = screens.get(id);
-    if (!v) {
-      opts.log(`autopar: ${kspec.name}: screening ${cand.label}`);
-      v = verify(cand, screenCount++, 'screen');
-      screens.set(id, v);
-    }
-    return v;
-  };
+  const screen = (cand: Candidate) => verify(cand, 'screen');
   const tools: ProposeTools = {
     async screen(cand) {
       const v = await screen(cand);
@@ -536,7 +526,7 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       // Bounded: on a busy machine nothing screens as conclusively slower; the rest is verified by later builds.
       if (full.size >= MAX_FULL_VERIFICATIONS) break;
       opts.log(`autopar: ${kspec.name}: verifying ${s.cand.label} (screened at ${s.verdict.speedup!.median.toFixed(2)}x)`);
-      const verdict = await verify(s.cand, s.i, 'full');
+      const verdict = await verify(s.cand, 'full');
       full.set(s.i, verdict);
       if (verdict.accepted && speedDecision(verdict, opts.threshold) === 'faster') break;
     }
