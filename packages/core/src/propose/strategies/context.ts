@@ -43,12 +43,6 @@ export function strategyLabel(strategy: StrategyName, ask: FormAsk, suffix = '#1
   return strategy === 'zero-shot' ? ask.label : `${strategy}/${ask.form}${suffix}`;
 }
 
-export function merge(into: ProposalResult, r: ProposalResult): ProposalResult {
-  into.candidates.push(...r.candidates);
-  into.rejected.push(...r.rejected);
-  return into;
-}
-
 /** Branch seeds: apart from the first sample's, so that branches and samples differ. */
 export function drawSampling(ctx: StrategyContext, branch: number): { seed: number; temperature: number } | undefined {
   if (branch === 0) return ctx.sampling;

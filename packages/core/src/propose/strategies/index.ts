@@ -3,7 +3,7 @@
 import type { StrategyName, StrategyOptions } from '../../strategy/names.js';
 import type { ChatFn, FormAsk, ProposalResult } from '../form-asks.js';
 import type { ProposeRequest, ProposerIdentity } from '../types.js';
-import { countedChat, firstLine, merge, type StrategyContext, type StrategyRunner } from './context.js';
+import { countedChat, firstLine, type StrategyContext, type StrategyRunner } from './context.js';
 import { fewShot, reasoning, zeroShot } from './single-turn.js';
 import { treeOfThoughts } from './tree-of-thoughts.js';
 import { react } from './react.js';
@@ -65,7 +65,7 @@ export async function runStrategy(
         seen.add(id);
         out.candidates.push({ ...c, label: `${c.label}${suffix}` });
       }
-      merge(out, { candidates: [], rejected: r.rejected.map((x) => ({ ...x, label: `${x.label}${suffix}` })) });
+      out.rejected.push(...r.rejected.map((x) => ({ ...x, label: `${x.label}${suffix}` })));
     }
   }
   return out;
