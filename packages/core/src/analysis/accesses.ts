@@ -3,7 +3,7 @@
 // writes or both. Local pointers defined once as `q + e`, `&q[e]` or `q[e]` are
 // followed back to q so that `row[j]` with `row = a + i*n` reads a[i*n + j].
 import { callArguments, descendants, isInside, lineOf, operatorOf, stripParens, stripParensAndCasts, type SyntaxNode } from './ast.js';
-import { varAt, type FunctionContext, type VarInfo } from './context.js';
+import { expandMacroCall, varAt, type FunctionContext, type VarInfo } from './context.js';
 import { loopChainOf, type LoopNode } from './loops.js';
 
 export type BaseKind = 'param' | 'global' | 'local-array' | 'local-fresh' | 'local-pointer' | 'derived' | 'local-struct';
@@ -38,6 +38,13 @@ export interface Access {
   text: string;
   /** Pointer passed to a call: the callee may read anything through it. */
   viaCall?: string;
+  /**
+   * Set when the access comes from a function-like macro's expansion (`F(a, i, j)`
+   * with `#define F(a, i, j) a[(i) * n + (j)]`): the macro use in the function. `node`
+   * is that use too; the subscript parts are nodes of the expansion, whose names are
+   * resolved at this position (toPoly's anchor).
+   */
+  anchor?: SyntaxNode;
 }
 
 export function collectAccesses(ctx: FunctionContext, loops: LoopNode[]): Access[] {
@@ -66,6 +73,11 @@ export function collectAccesses(ctx: FunctionContext, loops: LoopNode[]): Access
         for (const p of r.inner) visit(p);
         return;
       }
+    }
+    if (t === 'call_expression' && ctx.macros.get(node.childForFieldName('function')?.text ?? '')?.params) {
+      // The expansion holds the arguments' own accesses too (`F(a, i, idx[k])`).
+      macroAccesses(ctx, loops, node, out);
+      return;
     }
     if (t === 'call_expression' && !ctx.macros.has(node.childForFieldName('function')?.text ?? '')) {
       // A pointer argument lets the callee read the object anywhere.
@@ -96,6 +108,53 @@ export function collectAccesses(ctx: FunctionContext, loops: LoopNode[]): Access
   return out;
 }
 
+/**
+ * Memory accesses inside the expansion of a function-like macro use. Without this a
+ * store through `F(ey, i, j) -= ...` was invisible to the dependence test (the yee2d
+ * kernel's time loop was reported parallel). The expansion is parsed on its own, so
+ * its accesses carry the use as `node` (position, statement, loops) and as the anchor
+ * for resolving names; an access the expansion's own operators write (`a[i]++`) gets
+ * that role, the whole expansion gets the use's role (`F(...) -= e`).
+ */
+function macroAccesses(ctx: FunctionContext, loops: LoopNode[], call: SyntaxNode, out: Access[]): void {
+  const common = { node: call, statement: statementOf(call), line: lineOf(call), loops: loopChainOf(loops, call), anchor: call };
+  const unknown = (use: SyntaxNode) => {
+    // Could not expand (argument count, parse error): every pointer argument may be read and written anywhere.
+    for (const a of callArguments(use)) {
+      const e = stripParensAndCasts(a);
+      const v = e.type === 'identifier' ? varAt(ctx, e.text, call) : undefined;
+      if (v && v.pointerDepth + v.arrayDims > 0) out.push({ id: out.length, base: baseRefOf(ctx, v, e.text, call), read: true, write: true, parts: undefined, ...common, text: use.text });
+    }
+  };
+  // `use` is a macro use (the function's, or one inside an expansion); `role` is the role of its whole expansion.
+  const expandUse = (use: SyntaxNode, role: { read: boolean; write: boolean }, depth: number, wholeOfCall: boolean) => {
+    const expanded = depth < 8 ? expandMacroCall(ctx, use) : undefined;
+    if (!expanded) return unknown(use);
+    const whole = stripParens(expanded);
+    const visit = (node: SyntaxNode) => {
+      const t = node.type;
+      const isWhole = stripParens(node).id === whole.id;
+      // Reports name the macro use as written when the access is all of it.
+      const text = isWhole && wholeOfCall ? call.text : node.text;
+      if (t === 'subscript_expression' || t === 'field_expression' || (t === 'pointer_expression' && operatorOf(node) === '*')) {
+        const r = resolve(ctx, node, 0, call);
+        if (r) {
+          out.push({ id: out.length, base: r.base, ...(isWhole ? role : roleOf(node)), parts: r.parts, ...common, text });
+          for (const p of r.inner) visit(p);
+          return;
+        }
+      }
+      if (t === 'call_expression' && ctx.macros.get(node.childForFieldName('function')?.text ?? '')?.params) {
+        expandUse(node, isWhole ? role : roleOf(node), depth + 1, isWhole && wholeOfCall);
+        return;
+      }
+      for (let i = 0; i < node.namedChildCount; i++) visit(node.namedChild(i)!);
+    };
+    visit(expanded);
+  };
+  expandUse(call, roleOf(call), 0, true);
+}
+
 /** Is the access read, written or both (compound assignment, ++)? */
 function roleOf(node: SyntaxNode): { read: boolean; write: boolean } {
   let n = node;
@@ -123,13 +182,13 @@ interface Resolved {
 }
 
 /** Resolves an lvalue-ish memory expression to base + parts. */
-function resolve(ctx: FunctionContext, node: SyntaxNode, depth = 0): Resolved | undefined {
+function resolve(ctx: FunctionContext, node: SyntaxNode, depth = 0, anchor?: SyntaxNode): Resolved | undefined {
   if (depth > 8) return undefined;
   const n = stripParens(node);
   if (n.type === 'subscript_expression') {
     const arg = n.childForFieldName('argument')!;
     const idx = n.childForFieldName('index')!;
-    const inner = resolveBase(ctx, arg, depth);
+    const inner = resolveBase(ctx, arg, depth, anchor);
     if (!inner) return undefined;
     const parts = inner.parts ? appendIndex(inner.parts, idx, inner.pointerStep) : undefined;
     return { base: inner.base, parts, inner: [...inner.inner, idx] };
@@ -140,12 +199,12 @@ function resolve(ctx: FunctionContext, node: SyntaxNode, depth = 0): Resolved | 
       // *(p + e)
       const l = arg.childForFieldName('left')!;
       const r = arg.childForFieldName('right')!;
-      const inner = resolveBase(ctx, l, depth);
+      const inner = resolveBase(ctx, l, depth, anchor);
       if (!inner) return undefined;
       if (operatorOf(arg) === '-') return { base: inner.base, parts: undefined, inner: [...inner.inner, r] };
       return { base: inner.base, parts: inner.parts ? appendIndex(inner.parts, r, inner.pointerStep) : undefined, inner: [...inner.inner, r] };
     }
-    const inner = resolveBase(ctx, arg, depth);
+    const inner = resolveBase(ctx, arg, depth, anchor);
     if (!inner) return undefined;
     return { base: inner.base, parts: inner.parts ? appendIndex(inner.parts, undefined, inner.pointerStep) : undefined, inner: inner.inner };
   }
@@ -154,18 +213,18 @@ function resolve(ctx: FunctionContext, node: SyntaxNode, depth = 0): Resolved | 
     const field = n.childForFieldName('field')!.text;
     const arrow = operatorOf(n) === '->';
     if (arrow) {
-      const inner = resolveBase(ctx, arg, depth);
+      const inner = resolveBase(ctx, arg, depth, anchor);
       if (!inner) return undefined;
       const parts = inner.parts ? appendIndex(inner.parts, undefined, inner.pointerStep) : undefined;
       return { base: inner.base, parts: parts ? [...parts, { kind: 'field', name: field }] : undefined, inner: inner.inner };
     }
     const a = stripParens(arg);
     if (a.type === 'identifier') {
-      const v = varAt(ctx, a.text, a);
+      const v = varAt(ctx, a.text, anchor ?? a);
       if (!v) return undefined;
       return { base: { name: a.text, kind: v.kind === 'local' ? 'local-struct' : v.kind, restrict: false, rowsMayOverlap: false }, parts: [{ kind: 'field', name: field }], inner: [] };
     }
-    const inner = resolve(ctx, a, depth + 1);
+    const inner = resolve(ctx, a, depth + 1, anchor);
     if (!inner) return undefined;
     return { base: inner.base, parts: inner.parts ? [...inner.parts, { kind: 'field', name: field }] : undefined, inner: inner.inner };
   }
@@ -181,23 +240,28 @@ interface ResolvedBase extends Resolved {
  * Resolves the thing being subscripted: an array/pointer variable (followed through
  * single-definition local pointers), or a nested subscript (a[i] of a 2-D array).
  */
-function resolveBase(ctx: FunctionContext, node: SyntaxNode, depth: number): ResolvedBase | undefined {
+function resolveBase(ctx: FunctionContext, node: SyntaxNode, depth: number, anchor?: SyntaxNode): ResolvedBase | undefined {
   const n = stripParensAndCasts(node);
   if (n.type === 'identifier') {
-    const v = varAt(ctx, n.text, n);
+    const v = varAt(ctx, n.text, anchor ?? n);
     if (!v || v.pointerDepth + v.arrayDims === 0) return undefined;
+    if (anchor && v.kind === 'local' && !(v.arrayDims > 0 && v.pointerDepth === 0)) {
+      // A local pointer named in a macro's expansion: its definition's nodes would be
+      // resolved at the macro use, not where they are; the address is left unknown.
+      return { base: baseRefOf(ctx, v, n.text, anchor), parts: undefined, inner: [], pointerStep: false };
+    }
     const alias = v.kind === 'local' ? followLocalPointer(ctx, v, depth) : undefined;
     if (alias) return alias;
     return { base: baseRefOf(ctx, v, n.text, n), parts: [], inner: [], pointerStep: false };
   }
   if (n.type === 'subscript_expression' || n.type === 'field_expression' || n.type === 'pointer_expression') {
-    const r = resolve(ctx, n, depth + 1);
+    const r = resolve(ctx, n, depth + 1, anchor);
     if (!r) return undefined;
     if (n.type === 'field_expression') {
       // `g->rows[i]`: a pointer loaded from a struct is its own base.
       return { base: { name: n.text, kind: 'derived', restrict: false, rowsMayOverlap: false }, parts: [], inner: r.inner, pointerStep: false };
     }
-    const root = varAt(ctx, r.base.name, n);
+    const root = varAt(ctx, r.base.name, anchor ?? n);
     const rowsArePointers = root !== undefined && root.arrayDims === 0 && root.pointerDepth >= 2;
     return { ...r, base: rowsArePointers ? { ...r.base, rowsMayOverlap: true } : r.base, pointerStep: false };
   }

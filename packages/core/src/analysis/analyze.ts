@@ -52,7 +52,7 @@ export function analyzeContext(ctx: FunctionContext): AnalysisState {
     for (const part of a.parts ?? []) {
       if (part.kind !== 'expr') continue;
       for (const n of part.nodes) {
-        const p = toPoly(env, n, undefined);
+        const p = toPoly(env, n, undefined, a.anchor);
         if (!p) continue;
         for (const m of p.keys()) {
           const fs = m.split('*');

@@ -3,7 +3,7 @@
 // (no globals, nothing through pointer parameters, no I/O) and call only pure
 // functions themselves. Everything else may have side effects.
 import { calleeName, declaredName, descendants, stripParens, type SyntaxNode } from './ast.js';
-import { declaratorsOf, type FunctionContext } from './context.js';
+import { declaratorsOf, expandMacroCall, type FunctionContext } from './context.js';
 
 export const PURE_LIBRARY = new Set([
   ...['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
@@ -24,7 +24,8 @@ export interface CallVerdict {
 export function callVerdict(ctx: FunctionContext, call: SyntaxNode, seen: Set<string> = new Set()): CallVerdict {
   const name = calleeName(call);
   if (!name) return { name: call.childForFieldName('function')?.text ?? '?', pure: false, reason: 'call through a function pointer' };
-  if (ctx.macros.has(name)) return { name, pure: true };
+  const macro = ctx.macros.get(name);
+  if (macro) return macroVerdict(ctx, call, name, seen);
   if (PURE_LIBRARY.has(name)) return { name, pure: true };
   const helper = ctx.helpers.get(name);
   if (!helper) return { name, pure: false, reason: `calls ${name}, which is not a known pure function (may have side effects)` };
@@ -84,4 +85,23 @@ function rootIdentifier(n: SyntaxNode): string | undefined {
   let x: SyntaxNode | null = n;
   while (x && x.type !== 'identifier') x = x.childForFieldName('argument') ?? (x.type === 'parenthesized_expression' ? x.namedChild(0) : null);
   return x?.text;
+}
+
+/**
+ * A function-like macro use: its memory accesses are the analysis's (accesses.ts expands
+ * them), so it is pure unless its expansion is not an expression, assigns a plain name
+ * (a scalar write the scalar analysis would not see) or calls something impure.
+ */
+function macroVerdict(ctx: FunctionContext, call: SyntaxNode, name: string, seen: Set<string>): CallVerdict {
+  const expanded = expandMacroCall(ctx, call);
+  if (!expanded) return { name, pure: false, reason: `uses macro ${name}, whose expansion is not an expression the analysis can read` };
+  for (const n of [expanded, ...descendants(expanded)]) {
+    const target = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.type === 'update_expression' ? n.childForFieldName('argument') : undefined;
+    if (target && stripParens(target).type === 'identifier') return { name, pure: false, reason: `uses macro ${name}, which assigns ${stripParens(target).text}` };
+    if (n.type === 'call_expression' && seen.size < 8) {
+      const v = callVerdict(ctx, n, new Set([...seen, `macro:${name}`]));
+      if (!v.pure) return { name, pure: false, reason: `uses macro ${name}, which ${v.reason ?? `calls ${v.name}`}` };
+    }
+  }
+  return { name, pure: true };
 }

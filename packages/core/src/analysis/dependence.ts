@@ -280,7 +280,7 @@ function rawDims(env: AffineEnv, a: Access, scope: LoopNode): Dim[] | undefined 
     }
     let p: Poly = new Map();
     for (const n of part.nodes) {
-      const q = toPoly(env, n, scope);
+      const q = toPoly(env, n, scope, a.anchor);
       if (!q) return undefined;
       p = add(p, q);
     }
