@@ -40,10 +40,18 @@ function outermostParallel(state: AnalysisState): LoopNode[] {
   return out;
 }
 
-function scheduleFor(state: AnalysisState, loop: LoopNode): LoopPlan['schedule'] {
-  // Triangular or data-dependent inner work: balance dynamically.
+export function scheduleFor(state: AnalysisState, loop: LoopNode): LoopPlan['schedule'] {
   const inner = state.loops.filter((l) => isDescendant(l, loop));
-  const triangular = inner.some((l) => !l.canonical || [l.lo, ...(l.hi ?? [])].some((p) => !p || [...p.keys()].some((m) => m.includes(`@${loop.id}`))));
+  // Data-dependent inner work (bounds read from memory: CSR rows, frontiers, or no
+  // trip count at all): guided. Each iteration is cheap and uneven, and dynamic,16
+  // grabs a chunk per 16 rows; measured on spmv (n = 200000, 8 nonzeros a row, 2
+  // threads, one run): dynamic,16 1.2x slower than serial, guided and static 1.8x faster.
+  const dataDependent = inner.some((l) => !l.canonical || [l.lo, ...(l.hi ?? [])].some((p) => !p));
+  if (dataDependent) return { kind: 'guided', chunk: 16 };
+  // Triangular inner work (bounds affine in this loop's index): every iteration costs a
+  // whole inner loop, so small dynamic chunks balance it at a small relative cost;
+  // guided would hand the first thread the heavy half of a decreasing triangle.
+  const triangular = inner.some((l) => [l.lo, ...(l.hi ?? [])].some((p) => p && [...p.keys()].some((m) => m.includes(`@${loop.id}`))));
   if (triangular) return { kind: 'dynamic', chunk: 16 };
   return { kind: 'static' };
 }
