@@ -14,6 +14,7 @@ import { distributionParts, distributionProblem } from './distribute.js';
 import { parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
 import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
+import { accumulationOf } from './accumulate.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -54,12 +55,19 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
 
-  const actions = plan.loops.filter((l) => l.action !== 'none');
+  // Accumulation in the output: its moved loop ('<id>:moved') is checked with the transform.
+  const accumulated = new Set<string>();
+  for (const t of transforms) if (t.kind === 'accumulate-in-output') checkAccumulate(state, t.loop, plan, errors, accumulated);
+  for (const lp of plan.loops) {
+    if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
+  }
+
+  const actions = plan.loops.filter((l) => l.action !== 'none' && !l.loop.endsWith(MOVED));
   const seen = new Set<string>();
   for (const lp of actions) {
     if (seen.has(lp.loop)) errors.push(`${lp.loop}: more than one action for this loop`);
@@ -76,6 +84,44 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
     }
   }
   return { ok: errors.length === 0, errors, warnings, unproven };
+}
+
+const MOVED = ':moved';
+
+/**
+ * accumulate-in-output of a loop: legal by accumulationOf, and the loop's subtree is
+ * generated as a whole, so no other transform may name it, a loop inside it or a loop
+ * around it (they would move or cut the text it replaces), and no action may name a
+ * loop inside it except its moved copy, which may only be `simd` (no clauses: the
+ * element is per-lane by construction).
+ */
+function checkAccumulate(state: AnalysisState, id: string, plan: Plan, errors: string[], accumulated: Set<string>): void {
+  const loop = state.loopById.get(id);
+  if (!loop) return void errors.push(`accumulate-in-output: no loop ${id} in ${state.ctx.name}`);
+  const where = `accumulate-in-output ${label(loop)}`;
+  if (accumulated.has(id)) return void errors.push(`${where}: named twice`);
+  const r = accumulationOf(state, loop);
+  if (!r.ok) return void errors.push(r.reason);
+  const related = (n: LoopNode) => n === loop || isDescendant(n, loop) || isDescendant(loop, n);
+  for (const o of plan.transforms ?? []) {
+    if (o.kind === 'restrict-params' || o.kind === 'hoist-parallel-region' || (o.kind === 'accumulate-in-output' && o.loop === id)) continue;
+    const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((x) => state.loopById.get(x)).filter((x): x is LoopNode => x !== undefined);
+    const n = named.find(related);
+    if (n) return void errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (the loop nest is regenerated as a whole)`);
+  }
+  for (const lp of plan.loops) {
+    if (lp.action === 'none') continue;
+    if (lp.loop === `${id}${MOVED}`) {
+      if (lp.action !== 'simd') errors.push(`${lp.loop}: the moved loop runs inside the reduction loops; only simd is allowed there, not ${lp.action}`);
+      if (lp.private?.length || lp.firstprivate?.length || lp.lastprivate?.length || lp.reduction?.length || lp.atomic?.length || lp.select || (lp.collapse ?? 1) > 1) errors.push(`${lp.loop}: the moved loop takes no clauses (each lane updates its own element)`);
+      continue;
+    }
+    const target = resolve(state, lp.loop.replace(/:moved$/, '')).loop;
+    if (!target) continue;
+    if (target === loop || isDescendant(target, loop)) errors.push(`${where}: ${lp.loop} is inside the regenerated nest; only ${id}${MOVED} may have an action`);
+    else if (isDescendant(loop, target) && loop.depth - target.depth < (lp.collapse ?? 1)) errors.push(`${where}: collapse(${lp.collapse}) of ${target.id} reaches into the regenerated nest`);
+  }
+  accumulated.add(id);
 }
 
 function label(loop: LoopNode): string {

@@ -6,6 +6,7 @@
 import type { AnalysisState } from '../analysis/analyze.js';
 import { statementsOf, type SyntaxNode } from '../analysis/ast.js';
 import { varAt } from '../analysis/context.js';
+import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
 import { type LoopNode } from '../analysis/loops.js';
@@ -53,6 +54,15 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const body = text.slice(loop.node.startIndex, loop.node.endIndex);
     if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
     insert(loop.node.endIndex, `\n${rs.map((r) => `${ind}    ${r.elementText} = ${r.name};\n`).join('')}${ind}}`);
+  }
+
+  // Accumulation in the output: the loop's whole text is regenerated (the legality gate
+  // keeps every other transform and action out of it).
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'accumulate-in-output') continue;
+    const r = accumulationOf(state, state.loopById.get(t.loop)!);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    edits.push({ start: r.accumulation.loop.node.startIndex, end: r.accumulation.loop.node.endIndex, text: accumulatedText(state, r.accumulation, actions.get(`${t.loop}:moved`)) });
   }
 
   // restrict
@@ -191,6 +201,48 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   let out = applyEdits(text, edits);
   if (/\bomp_\w+\s*\(/.test(out) && !/#include\s*<omp\.h>/.test(out)) out = `#include <omp.h>\n${out}`;
   return { functionText: out };
+}
+
+/**
+ * `{ for x E = init;  for r.. { for x { body[acc := E] } }  for x E = h[acc := E]; }`
+ * with E the output element; the last loop is left out when h is the accumulator itself.
+ */
+function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan | undefined): string {
+  const text = state.ctx.text;
+  const ind = indentOf(text, a.loop.node.startIndex);
+  const step = '    ';
+  const at = (depth: number) => ind + step.repeat(depth);
+  const element = text.slice(a.storeTarget.startIndex, a.storeTarget.endIndex);
+  const header = headerText(state, a.loop).trimEnd();
+  const substitute = (node: SyntaxNode) => {
+    const uses = a.uses.filter((u) => u.startIndex >= node.startIndex && u.endIndex <= node.endIndex).sort((x, y) => x.startIndex - y.startIndex);
+    let out = '';
+    let pos = node.startIndex;
+    for (const u of uses) {
+      out += text.slice(pos, u.startIndex) + element;
+      pos = u.endIndex;
+    }
+    return out + text.slice(pos, node.endIndex);
+  };
+  const lines: string[] = ['{', `${at(1)}${header}`, `${at(2)}${element} = ${a.initText};`];
+  let depth = 1;
+  for (const r of a.nest) lines.push(`${at(depth++)}${headerText(state, r).trimEnd()} {`);
+  const simd = pragmaFor(state, moved, `${a.loop.id}:moved`);
+  if (simd) lines.push(`${at(depth)}${simd}`);
+  lines.push(`${at(depth)}${header} {`);
+  // The innermost body's statements, re-indented one level inside the moved loop.
+  const innermost = a.nest[a.nest.length - 1]!;
+  const bodyNodes = innermost.body.type === 'compound_statement' ? statementsOf(innermost.body) : [innermost.body];
+  for (const n of bodyNodes) {
+    const base = indentOf(text, n.startIndex);
+    for (const line of substitute(n).split('\n')) lines.push(at(depth + 1) + (line.startsWith(base) ? line.slice(base.length) : line.trimStart()));
+  }
+  lines.push(`${at(depth)}}`);
+  while (depth > 1) lines.push(`${at(--depth)}}`);
+  const value = substitute(a.storeValue);
+  if (value.replace(/[\s()]/g, '') !== element.replace(/[\s()]/g, '')) lines.push(`${at(1)}${header}`, `${at(2)}${element} = ${value};`);
+  lines.push(`${ind}}`);
+  return lines.join('\n');
 }
 
 /** The OpenMP directive for one loop action. */

@@ -7,6 +7,7 @@
 // Every variant is checked by the legality gate; illegal ones are dropped.
 import { strideOf, type AnalysisState } from '../analysis/analyze.js';
 import { distributionParts, distributionProblem } from '../analysis/distribute.js';
+import { accumulationOf, nestAccesses } from '../analysis/accumulate.js';
 import { checkPlan } from '../analysis/legality.js';
 import type { LoopNode } from '../analysis/loops.js';
 import type { LoopPlan, Transform } from './plan.js';
@@ -61,4 +62,31 @@ export function tiledVariants(state: AnalysisState, transforms: Transform[], k: 
     if (ok) out.push({ name: `tiled-${size}`, plan: ok });
   }
   return out;
+}
+
+/**
+ * Accumulation in the output (analysis/accumulate.ts) for loops inside the chosen parallel
+ * loops whose accumulator sums over an inner nest that the loop would walk with unit
+ * stride if it were innermost (attention's P*V rows, convolution rows, dot-product
+ * matrix products). One variant per kernel with every such loop, the moved loops simd
+ * when legal; `parallel` gives the outer loops' actions (collapsed when that was legal).
+ */
+export function accumulateVariants(state: AnalysisState, chosen: LoopNode[], base: Transform[], parallel: LoopPlan[][]): PlanVariant[] {
+  const transforms: Transform[] = [...base];
+  const moved: LoopPlan[] = [];
+  for (const x of state.loops) {
+    if (chosen.includes(x) || !chosen.some((c) => isDescendant(x, c))) continue;
+    const r = accumulationOf(state, x);
+    if (!r.ok) continue;
+    if (strideOf(state, x, nestAccesses(state, r.accumulation)) !== 'unit') continue;
+    transforms.push({ kind: 'accumulate-in-output', loop: x.id });
+    moved.push({ loop: `${x.id}:moved`, action: 'simd' });
+  }
+  if (!moved.length) return [];
+  for (const outer of parallel) {
+    const candidates = [plan(state, [...outer, ...moved], transforms), plan(state, outer, transforms)];
+    const ok = candidates.find((p) => checkPlan(state, p).ok);
+    if (ok) return [{ name: 'accumulate', plan: ok }];
+  }
+  return [];
 }

@@ -5,7 +5,7 @@ import type { AnalysisState } from '../analysis/analyze.js';
 import type { SyntaxNode } from '../analysis/ast.js';
 import { parallelSelectionOf } from '../analysis/selection.js';
 import { perfectChild, type LoopNode } from '../analysis/loops.js';
-import { distributeInterchangeVariants } from './plan-locality.js';
+import { accumulateVariants, distributeInterchangeVariants } from './plan-locality.js';
 import { checkPlan } from '../analysis/legality.js';
 import { scalarReplacements } from '../analysis/scalar-replace.js';
 import type { LoopFacts } from '../analysis/types.js';
@@ -154,6 +154,8 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   out.push(...distributeInterchangeVariants(state, chosen, base, outerLoops()));
   // 6. scalar replacement of array accumulators in inner loops (gemm/mvt shapes), with simd reductions
   out.push(...scalarReplaceVariants(state, chosen, base, outerLoops()));
+  // 6'. accumulators moved into their output elements, the accumulating loop innermost
+  out.push(...accumulateVariants(state, chosen, base, collapsed ? [coll, outerLoops()] : [outerLoops()]));
   // 7. argmin/argmax selection loops made parallel (with the outer parallel loops)
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
   for (const v of out) addIfThresholds(state, v.plan);

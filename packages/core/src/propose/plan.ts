@@ -9,7 +9,7 @@ export const PLAN_VERSION = 1;
 export type LoopAction = 'parallel-for' | 'simd' | 'parallel-for-simd' | 'none';
 
 export interface LoopPlan {
-  /** Loop id of the original kernel (L1, L1.2); '<id>:point' for the point loop of a tiled loop. */
+  /** Loop id of the original kernel (L1, L1.2); '<id>:point' for the point loop of a tiled loop; '<id>:moved' for a loop accumulated in its output. */
   loop: string;
   action: LoopAction;
   private?: string[];
@@ -48,7 +48,15 @@ export type Transform =
    * The scalar is named `<array>_acc` (plus `_` while that name is taken) and may be
    * named in the loop's clauses (e.g. `simd reduction(+:C_acc)`).
    */
-  | { kind: 'scalar-replace'; loop: string; array: string };
+  | { kind: 'scalar-replace'; loop: string; array: string }
+  /**
+   * Accumulation in the output (analysis/accumulate.ts): the loop's body is
+   * `T acc = init; <perfect reduction loops>; A[g(x)] = h(acc);`. The element A[g(x)]
+   * takes the accumulator's place and the loop moves below the reduction loops:
+   * `for x A[g] = init; for r.. for x {body}; for x A[g] = h(A[g]);`. '<id>:moved'
+   * names the moved copy (simd only).
+   */
+  | { kind: 'accumulate-in-output'; loop: string };
 
 export interface Plan {
   version: 1;

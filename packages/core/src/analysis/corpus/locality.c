@@ -220,3 +220,84 @@ void sr_rowsum(int n, const int *restrict rowptr, const double *restrict vals, d
             y[i] += vals[e];
     }
 }
+
+/* Accumulation in the output: the column sum over j walks V with stride d; with the
+ * element O[i][c] as the accumulator, c moves innermost (attention's P*V product). */
+void acc_pv(int n, int d, const double *restrict p, const double *restrict V, const double *restrict norm, double *restrict O)
+{
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < d; c++) {
+            double acc = 0.0;
+            for (int j = 0; j < n; j++)
+                acc += p[i * n + j] * V[j * d + c];
+            O[i * d + c] = acc / norm[i];
+        }
+    }
+}
+
+/* Accumulation in the output over a 2-deep window with a local in the body (convolution row). */
+void acc_window(int n, int w, int k, const double *restrict in, const double *restrict f, double *restrict out)
+{
+    for (int y = 0; y < n; y++) {
+        for (int x = 0; x < w; x++) {
+            double s = 1.0;
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) {
+                    double t = in[(y + ky) * (w + k) + x + kx];
+                    s += t * f[ky * k + kx];
+                }
+            out[y * w + x] = s;
+        }
+    }
+}
+
+/* Refused: the body reads the output (a partial sum would be seen). */
+void acc_reads_out(int n, double *restrict O, const double *restrict V)
+{
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < n; c++) {
+            double acc = 0.0;
+            for (int j = 0; j < n; j++)
+                acc += V[j * n + c] * O[i * n + j];
+            O[i * n + c] = acc;
+        }
+}
+
+/* Refused: the output is float, the accumulator double (partial sums would be rounded). */
+void acc_narrow(int n, const double *restrict V, float *restrict O)
+{
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < n; c++) {
+            double acc = 0.0;
+            for (int j = 0; j < n; j++)
+                acc += V[j * n + c];
+            O[i * n + c] = acc;
+        }
+}
+
+/* Refused: the reduction loop's bound depends on c (triangle). */
+void acc_triangle(int n, const double *restrict V, double *restrict O)
+{
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < n; c++) {
+            double acc = 0.0;
+            for (int j = 0; j <= c; j++)
+                acc += V[j * n + c];
+            O[i * n + c] = acc;
+        }
+}
+
+/* Refused: continue in the reduction body would continue the moved loop. */
+void acc_continue(int n, const double *restrict V, double *restrict O)
+{
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < n; c++) {
+            double acc = 0.0;
+            for (int j = 0; j < n; j++) {
+                if (V[j * n + c] < 0.0)
+                    continue;
+                acc += V[j * n + c];
+            }
+            O[i * n + c] = acc;
+        }
+}
