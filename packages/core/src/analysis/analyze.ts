@@ -262,7 +262,8 @@ function hasIfAncestor(node: SyntaxNode, stop: SyntaxNode): boolean {
 
 /** Innermost loop whose accesses move by 0 or ±1 element per iteration in the last dimension only. */
 function isStride1(state: AnalysisState, loop: LoopNode, inLoop: Access[]): boolean {
-  return strideOf(state, loop, inLoop) !== 'other';
+  const stride = strideOf(state, loop, inLoop);
+  return stride === 'unit' || stride === 'none';
 }
 
 /**
@@ -271,10 +272,16 @@ function isStride1(state: AnalysisState, loop: LoopNode, inLoop: Access[]): bool
  * Shared by the facts (is this innermost loop stride-1?) and the locality variants
  * (would this loop be stride-1 if it were innermost?).
  */
-export function strideOf(state: AnalysisState, loop: LoopNode, accesses: Access[]): 'none' | 'unit' | 'other' {
+/**
+ * How `loop` walks memory in `accesses`: not at all, with stride ±1 in the last
+ * dimension only ('unit'), with a run-time stride (a parameter such as a pooling stride,
+ * possibly 1) in the last dimension only ('symbolic'), or otherwise.
+ */
+export function strideOf(state: AnalysisState, loop: LoopNode, accesses: Access[]): 'none' | 'unit' | 'symbolic' | 'other' {
   const dims = dimsWithin(state.env, accesses, loop);
   const v = indexVar(loop.id);
   let moves = false;
+  let symbolic = false;
   for (const a of accesses) {
     const d = dims.get(a.id);
     if (!d) return 'other';
@@ -286,11 +293,13 @@ export function strideOf(state: AnalysisState, loop: LoopNode, accesses: Access[
       const c = s.coeffs.get(v);
       if (!c) continue;
       const value = c.size === 1 && c.has('') ? c.get('')! : undefined;
-      if (k !== d.length - 1 || value === undefined || Math.abs(value) !== 1) return 'other';
+      if (k !== d.length - 1) return 'other';
+      if (value === undefined && [...c.keys()].every((m) => m !== '' && !m.includes('@'))) symbolic = true;
+      else if (value === undefined || Math.abs(value) !== 1) return 'other';
       moves = true;
     }
   }
-  return moves ? 'unit' : 'none';
+  return !moves ? 'none' : symbolic ? 'symbolic' : 'unit';
 }
 
 export { isInside, stripParens };

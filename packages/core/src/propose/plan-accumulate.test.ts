@@ -43,6 +43,16 @@ describe('accumulate-in-output: legal cases', () => {
     expect((c!.plan as Plan).transforms).toContainEqual(acc('L1.1'));
     expect(checkPlan(stateOf('acc_pv'), c!.plan as Plan).ok).toBe(true);
   });
+  test('a run-time stride (pooling): proposed, and bitwise equal with stride 1 and 2', () => {
+    const s = stateOf('acc_pool');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:accumulate');
+    expect(c).toBeDefined();
+    for (const st of [1, 2]) {
+      const driver = `int main(void){ int n=9,w=13,k=3,s=${st}; static double in[40*40],out[9*13]; for(int i=0;i<40*40;i++)in[i]=sin(7*i); acc_pool(n,w,k,s,in,out); for(int i=0;i<n*w;i++) printf("%a\\n",out[i]); return 0; }`;
+      const [a, b] = runBoth('acc_pool', c!.functionText, driver);
+      expect(b).toBe(a);
+    }
+  });
 });
 
 describe('accumulate-in-output: refused', () => {

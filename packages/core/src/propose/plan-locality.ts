@@ -78,7 +78,8 @@ export function accumulateVariants(state: AnalysisState, chosen: LoopNode[], bas
     if (chosen.includes(x) || !chosen.some((c) => isDescendant(x, c))) continue;
     const r = accumulationOf(state, x);
     if (!r.ok) continue;
-    if (strideOf(state, x, nestAccesses(state, r.accumulation)) !== 'unit') continue;
+    // Unit stride, or a run-time stride (pooling windows: 1 in the common case); the benchmark decides.
+    if (!['unit', 'symbolic'].includes(strideOf(state, x, nestAccesses(state, r.accumulation)))) continue;
     transforms.push({ kind: 'accumulate-in-output', loop: x.id });
     moved.push({ loop: `${x.id}:moved`, action: 'simd' });
   }

@@ -301,3 +301,19 @@ void acc_continue(int n, const double *restrict V, double *restrict O)
             O[i * n + c] = acc;
         }
 }
+
+/* Accumulation in the output with a run-time stride (max pooling): the moved loop walks
+ * the input with stride s, 1 in the common case; proposed, the benchmark decides. */
+void acc_pool(int n, int w, int k, int s, const double *restrict in, double *restrict out)
+{
+    for (int y = 0; y < n; y++)
+        for (int x = 0; x < w; x++) {
+            double m = -1e300;
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) {
+                    double v = in[(y * s + ky) * (w * s + k) + x * s + kx];
+                    m = v > m ? v : m;
+                }
+            out[y * w + x] = m;
+        }
+}
