@@ -24,7 +24,7 @@ import type { Access } from './accesses.js';
 import { mayAlias } from './accesses.js';
 import { callArguments, descendants, isInside, LOOP_TYPES, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import { callVerdict } from './calls.js';
-import { declaratorsOf, varAt } from './context.js';
+import { declaratorsOf, macroFreeNames, varAt } from './context.js';
 import { perfectChild, type LoopNode } from './loops.js';
 
 export interface Accumulation {
@@ -128,6 +128,7 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   }
   for (const n of [...descendants(init), ...descendants(value), ...descendants(first.node)]) {
     if (n.type !== 'call_expression') continue;
+    if (macroFreeNames(state.ctx, n).has(acc)) return no(`macro ${n.childForFieldName('function')?.text} (line ${n.startPosition.row + 1}) refers to ${acc} in its body, where the replacement cannot reach`);
     const c = callVerdict(state.ctx, n);
     if (!c.pure) return no(c.reason ?? `calls ${c.name}`);
   }

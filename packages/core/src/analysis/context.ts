@@ -251,3 +251,12 @@ function parseExpression(text: string): SyntaxNode | undefined {
   cacheExpanded.set(text, found);
   return found;
 }
+
+/** Names a macro use refers to from its body other than through its parameters (`#define AT(k) K[j * d + k]` names j and K, d). */
+export function macroFreeNames(ctx: FunctionContext, call: SyntaxNode): Set<string> {
+  const fnode = call.childForFieldName('function');
+  const macro = fnode?.type === 'identifier' ? ctx.macros.get(fnode.text) : undefined;
+  if (!macro) return new Set();
+  const params = new Set(macro.params ?? []);
+  return new Set([...macro.body.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]).filter((t) => !params.has(t)));
+}

@@ -15,6 +15,7 @@ import { parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
 import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
 import { accumulationOf } from './accumulate.js';
+import { unrollJamOf } from './unroll-jam.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -55,7 +56,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -63,6 +64,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   // Accumulation in the output: its moved loop ('<id>:moved') is checked with the transform.
   const accumulated = new Set<string>();
   for (const t of transforms) if (t.kind === 'accumulate-in-output') checkAccumulate(state, t.loop, plan, errors, accumulated);
+  for (const t of transforms) if (t.kind === 'unroll-and-jam') checkUnrollJam(state, t.loop, plan, errors);
   for (const lp of plan.loops) {
     if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
   }
@@ -102,26 +104,45 @@ function checkAccumulate(state: AnalysisState, id: string, plan: Plan, errors: s
   if (accumulated.has(id)) return void errors.push(`${where}: named twice`);
   const r = accumulationOf(state, loop);
   if (!r.ok) return void errors.push(r.reason);
+  for (const lp of plan.loops) {
+    if (lp.action === 'none' || lp.loop !== `${id}${MOVED}`) continue;
+    if (lp.action !== 'simd') errors.push(`${lp.loop}: the moved loop runs inside the reduction loops; only simd is allowed there, not ${lp.action}`);
+    if (lp.private?.length || lp.firstprivate?.length || lp.lastprivate?.length || lp.reduction?.length || lp.atomic?.length || lp.select || (lp.collapse ?? 1) > 1) errors.push(`${lp.loop}: the moved loop takes no clauses (each lane updates its own element)`);
+  }
+  const own = (plan.transforms ?? []).find((t) => t.kind === 'accumulate-in-output' && t.loop === id)!;
+  errors.push(...regeneratedNestProblems(state, loop, own, plan, where, (lp) => lp.loop === `${id}${MOVED}`));
+  accumulated.add(id);
+}
+
+/** Transforms and actions that would cut into a subtree the plan regenerates as a whole (accumulate-in-output, unroll-and-jam). */
+function regeneratedNestProblems(state: AnalysisState, loop: LoopNode, own: Transform, plan: Plan, where: string, allowed: (lp: LoopPlan) => boolean): string[] {
+  const out: string[] = [];
   const related = (n: LoopNode) => n === loop || isDescendant(n, loop) || isDescendant(loop, n);
   for (const o of plan.transforms ?? []) {
-    if (o.kind === 'restrict-params' || o.kind === 'hoist-parallel-region' || (o.kind === 'accumulate-in-output' && o.loop === id)) continue;
+    if (o === own || o.kind === 'restrict-params' || o.kind === 'hoist-parallel-region') continue;
     const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((x) => state.loopById.get(x)).filter((x): x is LoopNode => x !== undefined);
     const n = named.find(related);
-    if (n) return void errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (the loop nest is regenerated as a whole)`);
+    if (n) out.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (the loop nest is regenerated as a whole)`);
   }
   for (const lp of plan.loops) {
-    if (lp.action === 'none') continue;
-    if (lp.loop === `${id}${MOVED}`) {
-      if (lp.action !== 'simd') errors.push(`${lp.loop}: the moved loop runs inside the reduction loops; only simd is allowed there, not ${lp.action}`);
-      if (lp.private?.length || lp.firstprivate?.length || lp.lastprivate?.length || lp.reduction?.length || lp.atomic?.length || lp.select || (lp.collapse ?? 1) > 1) errors.push(`${lp.loop}: the moved loop takes no clauses (each lane updates its own element)`);
-      continue;
-    }
+    if (lp.action === 'none' || allowed(lp)) continue;
     const target = resolve(state, lp.loop.replace(/:moved$/, '')).loop;
     if (!target) continue;
-    if (target === loop || isDescendant(target, loop)) errors.push(`${where}: ${lp.loop} is inside the regenerated nest; only ${id}${MOVED} may have an action`);
-    else if (isDescendant(loop, target) && loop.depth - target.depth < (lp.collapse ?? 1)) errors.push(`${where}: collapse(${lp.collapse}) of ${target.id} reaches into the regenerated nest`);
+    if (target === loop || isDescendant(target, loop)) out.push(`${where}: ${lp.loop} is inside the regenerated nest`);
+    else if (isDescendant(loop, target) && loop.depth - target.depth < (lp.collapse ?? 1)) out.push(`${where}: collapse(${lp.collapse}) of ${target.id} reaches into the regenerated nest`);
   }
-  accumulated.add(id);
+  return out;
+}
+
+/** unroll-and-jam of a loop: legal by unrollJamOf; its subtree is regenerated as a whole and takes no actions. */
+function checkUnrollJam(state: AnalysisState, id: string, plan: Plan, errors: string[]): void {
+  const loop = state.loopById.get(id);
+  if (!loop) return void errors.push(`unroll-and-jam: no loop ${id} in ${state.ctx.name}`);
+  const own = (plan.transforms ?? []).find((t) => t.kind === 'unroll-and-jam' && t.loop === id)!;
+  if ((plan.transforms ?? []).filter((t) => t.kind === 'unroll-and-jam' && t.loop === id).length > 1) return void errors.push(`unroll-and-jam ${label(loop)}: named twice`);
+  const r = unrollJamOf(state, loop);
+  if (!r.ok) return void errors.push(r.reason);
+  errors.push(...regeneratedNestProblems(state, loop, own, plan, `unroll-and-jam ${label(loop)}`, () => false));
 }
 
 function label(loop: LoopNode): string {

@@ -4,9 +4,10 @@
 // emits the whole rewritten function. Legality is not checked here: run
 // analysis/legality.ts first (the analyzer proposer and the verifier's gate do).
 import type { AnalysisState } from '../analysis/analyze.js';
-import { statementsOf, type SyntaxNode } from '../analysis/ast.js';
+import { descendants, statementsOf, type SyntaxNode } from '../analysis/ast.js';
 import { varAt } from '../analysis/context.js';
 import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
+import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
 import { type LoopNode } from '../analysis/loops.js';
@@ -63,6 +64,14 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const r = accumulationOf(state, state.loopById.get(t.loop)!);
     if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
     edits.push({ start: r.accumulation.loop.node.startIndex, end: r.accumulation.loop.node.endIndex, text: accumulatedText(state, r.accumulation, actions.get(`${t.loop}:moved`)) });
+  }
+
+  // Unroll and jam: also regenerated as a whole.
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'unroll-and-jam') continue;
+    const r = unrollJamOf(state, state.loopById.get(t.loop)!);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    edits.push({ start: r.jam.loop.node.startIndex, end: r.jam.loop.node.endIndex, text: jammedText(state, r.jam, t.factor) });
   }
 
   // restrict
@@ -241,6 +250,61 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   while (depth > 1) lines.push(`${at(--depth)}}`);
   const value = substitute(a.storeValue);
   if (value.replace(/[\s()]/g, '') !== element.replace(/[\s()]/g, '')) lines.push(`${at(1)}${header}`, `${at(2)}${element} = ${value};`);
+  lines.push(`${ind}}`);
+  return lines.join('\n');
+}
+
+/** Moves the continuation lines of a statement from indentation `from` to `to` (the first line is placed by the caller). */
+function reindent(statement: string, from: string, to: string): string {
+  return statement.split('\n').map((line, i) => (i === 0 ? line : line.startsWith(from) ? to + line.slice(from.length) : line)).join('\n');
+}
+
+/** Text of `node` with identifiers renamed (`acc` -> `acc_1`, `j` -> `(j + 1)`); callee names and fields stay. */
+function renamed(text: string, node: SyntaxNode, names: Map<string, string>): string {
+  const hits = [...descendants(node)].filter((n) => n.type === 'identifier' && names.has(n.text)
+    && !(n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id));
+  let out = '';
+  let pos = node.startIndex;
+  for (const h of hits.sort((a, b) => a.startIndex - b.startIndex)) {
+    out += text.slice(pos, h.startIndex) + names.get(h.text)!;
+    pos = h.endIndex;
+  }
+  return out + text.slice(pos, node.endIndex);
+}
+
+/**
+ * `{ int j = lo; for (; j + U-1 < hi; j += U) { acc_0..acc_U-1 = init; for k { stmt x U };
+ * { tail } x U } for (; j < hi; j++) <original body> }`.
+ */
+function jammedText(state: AnalysisState, jam: UnrollJam, factor: number): string {
+  const text = state.ctx.text;
+  const loop = jam.loop;
+  const j = loop.index!;
+  const ind = indentOf(text, loop.node.startIndex);
+  const step = '    ';
+  const at = (depth: number) => ind + step.repeat(depth);
+  const names: string[] = [];
+  for (let u = 0; u < factor; u++) {
+    let name = `${jam.acc}_${u}`;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name)) name += '_';
+    names.push(name);
+  }
+  const copy = (node: SyntaxNode, u: number) => renamed(text, node, new Map([[jam.acc, names[u]!], ...(u ? [[j, `(${j} + ${u})`] as [string, string]] : [])]));
+  const cmp = loop.cmp!;
+  const lines: string[] = ['{'];
+  lines.push(loop.declaresIndex ? `${at(1)}${indexType(state, loop)} ${j} = ${loop.lowerText};` : `${at(1)}${j} = ${loop.lowerText};`);
+  lines.push(`${at(1)}for (; ${j} + ${factor - 1} ${cmp} (${loop.upperText}); ${j} += ${factor}) {`);
+  lines.push(`${at(2)}${jam.type} ${names.map((n, u) => `${n} = ${copy(jam.init, u)}`).join(', ')};`);
+  lines.push(`${at(2)}${headerText(state, jam.inner).trimEnd()} {`);
+  for (let u = 0; u < factor; u++) lines.push(`${at(3)}${reindent(copy(jam.update, u), indentOf(text, jam.update.startIndex), at(3))}`);
+  lines.push(`${at(2)}}`);
+  for (let u = 0; u < factor; u++) {
+    lines.push(`${at(2)}{`);
+    for (const t of jam.tail) lines.push(`${at(3)}${reindent(copy(t, u), indentOf(text, t.startIndex), at(3))}`);
+    lines.push(`${at(2)}}`);
+  }
+  lines.push(`${at(1)}}`);
+  lines.push(`${at(1)}for (; ${j} ${cmp} ${loop.upperText}; ${j}++) ${reindent(text.slice(loop.body.startIndex, loop.body.endIndex), ind, at(1))}`);
   lines.push(`${ind}}`);
   return lines.join('\n');
 }

@@ -5,9 +5,10 @@
 // and C with stride 1 (SIMD) instead of B with stride n. The k order of the updates
 // of each C element is unchanged, so results are bitwise equal to the original.
 // Every variant is checked by the legality gate; illegal ones are dropped.
-import { strideOf, type AnalysisState } from '../analysis/analyze.js';
+import { isInside, strideOf, type AnalysisState } from '../analysis/analyze.js';
 import { distributionParts, distributionProblem } from '../analysis/distribute.js';
 import { accumulationOf, nestAccesses } from '../analysis/accumulate.js';
+import { unrollJamOf } from '../analysis/unroll-jam.js';
 import { checkPlan } from '../analysis/legality.js';
 import type { LoopNode } from '../analysis/loops.js';
 import type { LoopPlan, Transform } from './plan.js';
@@ -90,4 +91,38 @@ export function accumulateVariants(state: AnalysisState, chosen: LoopNode[], bas
     if (ok) return [{ name: 'accumulate', plan: ok }];
   }
   return [];
+}
+
+/** Unroll-and-jam factor: four independent accumulators (a vector unit's worth of dependence chains). */
+export const JAM_FACTOR = 4;
+
+/**
+ * Unroll and jam (analysis/unroll-jam.ts) of loops inside the chosen parallel loops whose
+ * inner reduction reads something that does not depend on the unrolled loop (loaded once
+ * for four results) and something that does. Added to each given plan (the outer loops,
+ * and the accumulate variant when there is one): one 'jam' variant per base plan.
+ */
+export function jamVariants(state: AnalysisState, chosen: LoopNode[], bases: PlanVariant[]): PlanVariant[] {
+  const jams: Transform[] = [];
+  for (const j of state.loops) {
+    if (chosen.includes(j) || !chosen.some((c) => isDescendant(j, c))) continue;
+    const r = unrollJamOf(state, j);
+    if (!r.ok) continue;
+    const inner = state.accesses.filter((a) => isInside(a.node, r.jam.inner.node));
+    const strides = inner.map((a) => strideOf(state, j, [a]));
+    if (!strides.includes('none') || strides.every((x) => x === 'none')) continue;
+    jams.push({ kind: 'unroll-and-jam', loop: j.id, factor: JAM_FACTOR });
+  }
+  if (!jams.length) return [];
+  const out: PlanVariant[] = [];
+  for (const b of bases) {
+    // Each jam that still passes the gate with the base's own transforms (a loop the base already regenerates is left to it).
+    let p = b.plan;
+    for (const t of jams) {
+      const next = { ...p, transforms: [...(p.transforms ?? []), t] };
+      if (checkPlan(state, next).ok) p = next;
+    }
+    if (p !== b.plan) out.push({ name: b.name === 'outer' ? 'jam' : `${b.name}-jam`, plan: p });
+  }
+  return out;
 }

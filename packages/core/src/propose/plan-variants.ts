@@ -5,7 +5,7 @@ import type { AnalysisState } from '../analysis/analyze.js';
 import type { SyntaxNode } from '../analysis/ast.js';
 import { parallelSelectionOf } from '../analysis/selection.js';
 import { perfectChild, type LoopNode } from '../analysis/loops.js';
-import { accumulateVariants, distributeInterchangeVariants } from './plan-locality.js';
+import { accumulateVariants, distributeInterchangeVariants, jamVariants } from './plan-locality.js';
 import { checkPlan } from '../analysis/legality.js';
 import { scalarReplacements } from '../analysis/scalar-replace.js';
 import type { LoopFacts } from '../analysis/types.js';
@@ -155,7 +155,10 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   // 6. scalar replacement of array accumulators in inner loops (gemm/mvt shapes), with simd reductions
   out.push(...scalarReplaceVariants(state, chosen, base, outerLoops()));
   // 6'. accumulators moved into their output elements, the accumulating loop innermost
-  out.push(...accumulateVariants(state, chosen, base, collapsed ? [coll, outerLoops()] : [outerLoops()]));
+  const accumulated = accumulateVariants(state, chosen, base, collapsed ? [coll, outerLoops()] : [outerLoops()]);
+  out.push(...accumulated);
+  // 6''. dot-product loops unrolled and jammed, on the accumulate variant when there is one, else on the outer loops
+  out.push(...jamVariants(state, chosen, accumulated.length ? accumulated : [{ name: 'outer', plan: plan(state, outerLoops(), base) }]));
   // 7. argmin/argmax selection loops made parallel (with the outer parallel loops)
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
   for (const v of out) addIfThresholds(state, v.plan);

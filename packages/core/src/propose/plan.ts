@@ -56,7 +56,14 @@ export type Transform =
    * `for x A[g] = init; for r.. for x {body}; for x A[g] = h(A[g]);`. '<id>:moved'
    * names the moved copy (simd only).
    */
-  | { kind: 'accumulate-in-output'; loop: string };
+  | { kind: 'accumulate-in-output'; loop: string }
+  /**
+   * Unroll and jam (analysis/unroll-jam.ts): the loop's body is `T acc = init; for k
+   * acc op= f; <statements>`; `factor` iterations run together, their accumulators
+   * updated in one k loop, their statements after it in order; a remainder loop
+   * finishes. Per-accumulator order unchanged.
+   */
+  | { kind: 'unroll-and-jam'; loop: string; factor: number };
 
 export interface Plan {
   version: 1;

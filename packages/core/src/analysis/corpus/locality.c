@@ -317,3 +317,54 @@ void acc_pool(int n, int w, int k, int s, const double *restrict in, double *res
             out[y * w + x] = m;
         }
 }
+
+/* Unroll and jam: dot products of a row with every row of K (the row loaded once for
+ * four), then a running maximum in j order (attention's scores). */
+void jam_scores(int n, int d, const double *restrict q, const double *restrict K, double *restrict s, double *restrict mx_out)
+{
+    double mx = -1e300;
+    for (int j = 0; j < n; j++) {
+        double dot = 0.0;
+        for (int k = 0; k < d; k++)
+            dot += q[k] * K[j * d + k];
+        s[j] = dot * 0.5;
+        if (s[j] > mx)
+            mx = s[j];
+    }
+    *mx_out = mx;
+}
+
+/* Refused: the tail writes x, which the next rows' dot products read (forward substitution-like). */
+void jam_feedback(int n, double *restrict x, const double *restrict A)
+{
+    for (int j = 0; j < n; j++) {
+        double acc = 0.0;
+        for (int k = 0; k < n; k++)
+            acc += x[k] * A[j * n + k];
+        x[j] = acc;
+    }
+}
+
+#define KROW(k) K[j * d + (k)]
+/* Refused: a macro that names j in its body (renaming j in the copies cannot reach it). */
+void jam_macro(int n, int d, const double *restrict q, const double *restrict K, double *restrict s)
+{
+    for (int j = 0; j < n; j++) {
+        double dot = 0.0;
+        for (int k = 0; k < d; k++)
+            dot += q[k] * KROW(k);
+        s[j] = dot;
+    }
+}
+
+/* Unroll and jam inside a parallel row loop (Q K^T): proposed by the analyzer. */
+void jam_rows(int m, int n, int d, const double *restrict Q, const double *restrict K, double *restrict S)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double dot = 0.0;
+            for (int k = 0; k < d; k++)
+                dot += Q[i * d + k] * K[j * d + k];
+            S[i * n + j] = dot;
+        }
+}
