@@ -9,7 +9,7 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { BuildReport, CandidateReport, KernelReport } from '../pipeline/build.js';
 import type { StageResult } from '../verify/types.js';
-import { renderHtmlReport, renderHtmlReportBytes, reportCharts, stageCounts, type ChartDef } from './html-report.js';
+import { FOLD_BUILDS_ABOVE, renderHtmlReport, renderHtmlReportBytes, reportCharts, stageCounts, type ChartDef } from './html-report.js';
 import { checkReportJson, readReportFile, type BenchReport } from './inputs.js';
 import { writeHtmlReportBeside } from './write.js';
 
@@ -274,6 +274,14 @@ describe('renderHtmlReport', () => {
     matches(renderHtmlReport(builds), /<figure class="chart wide" id="chart-strategies"/);
     // Builds outside the grid have no such chart.
     expect(reportCharts([report()]).some((c) => c.id === 'chart-strategies')).toBe(false);
+  });
+
+  it('folds the builds table of a grid-sized page (the charts come first), not of a single build', () => {
+    const many = Array.from({ length: FOLD_BUILDS_ABOVE + 1 }, () => report());
+    const page = renderHtmlReport(many);
+    matches(page, new RegExp(`<details class="builds-table"><summary>${FOLD_BUILDS_ABOVE + 1} builds \\(table\\)</summary><table`));
+    expect(page.indexOf('<section><h2>Builds</h2>')).toBeLessThan(page.indexOf('id="chart-speedup"'));
+    hasNot(renderHtmlReport([report()]), 'class="builds-table"');
   });
 
   it('shows the baselines beside the kernels when a bench result is among the inputs', () => {

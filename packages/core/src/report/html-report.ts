@@ -548,8 +548,14 @@ function buildsTable(builds: BuildReport[], sources?: string[]): string {
     const gate = b.regressionGate ? (b.regressionGate.failed ? 'FAILED' : 'passed') + (b.regressionGate.lost.length ? ` (${b.regressionGate.lost.length} lost)` : '') : '';
     return `<tr><td>${esc(b.project ?? '')}${sources?.[i] ? `<div class="small">${esc(sources[i]!)}</div>` : ''}</td><td>${esc(b.createdAt ?? '')}</td><td>${esc(b.autoparVersion ?? '')}</td><td>${esc(fmtThreshold(b.threshold))}×</td><td>${esc(compiler)}</td><td>${esc(b.verification?.note ?? '')}${b.proposerNote ? `<div class="small">${esc(b.proposerNote)}</div>` : ''}</td><td>${esc(gate)}${b.missed?.length ? `<div class="small">not in the store: ${esc(b.missed.join(', '))}</div>` : ''}</td></tr>`;
   });
-  return `<section><h2>Builds</h2><table class="grid"><thead><tr><th>project</th><th>built</th><th>autopar</th><th>threshold</th><th>compiler</th><th>verification</th><th>regression gate</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const table = `<table class="grid"><thead><tr><th>project</th><th>built</th><th>autopar</th><th>threshold</th><th>compiler</th><th>verification</th><th>regression gate</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  // An evaluation grid renders a hundred builds or more: folded, so the charts come first.
+  if (builds.length > FOLD_BUILDS_ABOVE) return `<section><h2>Builds</h2><details class="builds-table"><summary>${builds.length} builds (table)</summary>${table}</details></section>`;
+  return `<section><h2>Builds</h2>${table}</section>`;
 }
+
+/** More builds than this and the builds table starts folded. */
+export const FOLD_BUILDS_ABOVE = 12;
 
 function stageTable(entries: KernelEntry[]): string {
   const counts = stageCounts(entries);
