@@ -53,6 +53,9 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   if (!facts.parallel) return no('its iterations are not independent (the dependence test found a carried dependence)');
   if (facts.reductions.length || facts.arrayReductions.length) return no('it carries a reduction');
   if (loop.body.type !== 'compound_statement') return no('its body is not a block');
+  // Its header is written out three times (init, moved and final loops): no side effects.
+  const impureHeader = [...descendants(loop.node)].find((n) => !isInside(n, loop.body) && n.type === 'call_expression' && !callVerdict(state.ctx, n).pure);
+  if (impureHeader) return no(`its header calls ${impureHeader.text}, which would run three times`);
   const stmts = statementsOf(loop.body).filter((s) => s.type !== 'comment');
   if (stmts.length !== 3) return no('its body is not `T acc = init; <reduction loops>; A[...] = f(acc);`');
   const [decl, nestStmt, store] = stmts as [SyntaxNode, SyntaxNode, SyntaxNode];
