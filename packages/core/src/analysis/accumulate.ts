@@ -24,7 +24,7 @@ import type { Access } from './accesses.js';
 import { mayAlias } from './accesses.js';
 import { callArguments, descendants, isInside, LOOP_TYPES, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import { callVerdict } from './calls.js';
-import { declaratorsOf, macroFreeNames, varAt } from './context.js';
+import { declaratorsOf, macroFreeNames, varAt, type VarInfo } from './context.js';
 import { perfectChild, type LoopNode } from './loops.js';
 
 export interface Accumulation {
@@ -61,17 +61,9 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   const [decl, nestStmt, store] = stmts as [SyntaxNode, SyntaxNode, SyntaxNode];
 
   // T acc = init;
-  if (decl.type !== 'declaration') return no('the first statement does not declare the accumulator');
-  const declarators = declaratorsOf(decl);
-  if (declarators.length !== 1 || declarators[0]!.type !== 'init_declarator') return no('the first statement must declare one initialized accumulator');
-  const nameNode = declarators[0]!.childForFieldName('declarator')!;
-  if (nameNode.type !== 'identifier') return no('the accumulator must be a plain scalar');
-  const acc = nameNode.text;
-  const v = varAt(state.ctx, acc, nameNode);
-  if (!v || v.pointerDepth + v.arrayDims > 0) return no(`${acc} is not a scalar`);
-  if (/\b(volatile|_Atomic|static)\b/.test(decl.text.split('=')[0]!)) return no(`${acc} is volatile, atomic or static`);
-  const type = v.baseType.replace(/\bconst\b\s*/g, '').trim();
-  const init = declarators[0]!.childForFieldName('value')!;
+  const d = accumulatorDeclaration(state, decl);
+  if ('reason' in d) return no(d.reason);
+  const { acc, nameNode, variable: v, type, init } = d;
 
   // The perfect reduction nest, independent of x.
   const first = loop.children.find((c) => c.node.id === nestStmt.id);
@@ -149,6 +141,19 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   if (!uses.some((n) => isInside(n, value))) return no(`the stored value ${value.text} does not use ${acc}`);
   if ([...descendants(value)].some((n) => n.type === 'call_expression' && callArguments(n).some((a) => stripParens(a).type === 'pointer_expression'))) return no('the stored value passes an address to a call');
   return { ok: true, accumulation: { loop, acc, type, initText: init.text, nest, storeTarget: target, storeValue: value, uses } };
+}
+
+/** `T acc = init;`: one initialized plain scalar, not static, volatile or atomic (accumulate-in-output, unroll-and-jam). */
+export function accumulatorDeclaration(state: AnalysisState, decl: SyntaxNode): { acc: string; nameNode: SyntaxNode; variable: VarInfo; type: string; init: SyntaxNode } | { reason: string } {
+  if (decl.type !== 'declaration') return { reason: 'the first statement does not declare the accumulator' };
+  const declarators = declaratorsOf(decl);
+  const nameNode = declarators.length === 1 && declarators[0]!.type === 'init_declarator' ? declarators[0]!.childForFieldName('declarator') : null;
+  if (!nameNode || nameNode.type !== 'identifier') return { reason: 'the first statement must declare one initialized plain scalar' };
+  const acc = nameNode.text;
+  const variable = varAt(state.ctx, acc, nameNode);
+  if (!variable || variable.pointerDepth + variable.arrayDims > 0) return { reason: `${acc} is not a scalar` };
+  if (/\b(volatile|_Atomic|static)\b/.test(decl.text.split('=')[0]!)) return { reason: `${acc} is volatile, atomic or static` };
+  return { acc, nameNode, variable, type: variable.baseType.replace(/\bconst\b\s*/g, '').trim(), init: declarators[0]!.childForFieldName('value')! };
 }
 
 function isCallee(n: SyntaxNode): boolean {

@@ -22,7 +22,8 @@ import type { AnalysisState } from './analyze.js';
 import { mayAlias } from './accesses.js';
 import { descendants, isInside, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import { callVerdict } from './calls.js';
-import { declaratorsOf, macroFreeNames, varAt } from './context.js';
+import { macroFreeNames, varAt } from './context.js';
+import { accumulatorDeclaration } from './accumulate.js';
 import type { LoopNode } from './loops.js';
 
 export interface UnrollJam {
@@ -49,13 +50,9 @@ export function unrollJamOf(state: AnalysisState, loop: LoopNode): UnrollJamResu
   const stmts = statementsOf(loop.body).filter((s) => s.type !== 'comment');
   if (stmts.length < 2) return no('its body is not `T acc = init; for k acc += ...; <statements>`');
   const [decl, innerStmt, ...tail] = stmts as [SyntaxNode, SyntaxNode, ...SyntaxNode[]];
-  if (decl.type !== 'declaration' || /\b(static|volatile|_Atomic)\b/.test(decl.text.split('=')[0]!)) return no('the first statement does not declare the accumulator');
-  const ds = declaratorsOf(decl);
-  if (ds.length !== 1 || ds[0]!.type !== 'init_declarator' || ds[0]!.childForFieldName('declarator')?.type !== 'identifier') return no('the first statement must declare one initialized scalar');
-  const acc = ds[0]!.childForFieldName('declarator')!.text;
-  const v = varAt(state.ctx, acc, decl);
-  if (!v || v.pointerDepth + v.arrayDims > 0) return no(`${acc} is not a scalar`);
-  const init = ds[0]!.childForFieldName('value')!;
+  const d = accumulatorDeclaration(state, decl);
+  if ('reason' in d) return no(d.reason);
+  const { acc, type, init } = d;
   const inner = loop.children.find((c) => c.node.id === innerStmt.id);
   if (!inner) return no('the second statement is not a loop');
   if (!inner.canonical || inner.kind !== 'for' || inner.children.length) return no(`the inner loop ${inner.id} must be a canonical innermost for loop`);
@@ -102,5 +99,5 @@ export function unrollJamOf(state: AnalysisState, loop: LoopNode): UnrollJamResu
     if (inTail) return no(`${name} is written after the inner loop (line ${inTail.node.startPosition.row + 1}) and read by it`);
   }
   if ([...descendants(init)].some((n) => n.type === 'identifier' && n.text === acc)) return no('the initial value uses the accumulator');
-  return { ok: true, jam: { loop, acc, decl, type: v.baseType.replace(/\bconst\b\s*/g, '').trim(), init, inner, update: body[0]!, tail } };
+  return { ok: true, jam: { loop, acc, decl, type, init, inner, update: body[0]!, tail } };
 }
