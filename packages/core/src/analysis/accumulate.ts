@@ -40,8 +40,6 @@ export interface Accumulation {
   /** The output element (text of the store's left side) and the stored expression. */
   storeTarget: SyntaxNode;
   storeValue: SyntaxNode;
-  /** Occurrences of the accumulator in the innermost body and the stored expression (replaced by the element). */
-  uses: SyntaxNode[];
 }
 
 export type AccumulationResult = { ok: true; accumulation: Accumulation } | { ok: false; reason: string };
@@ -140,7 +138,7 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   }
   if (!uses.some((n) => isInside(n, value))) return no(`the stored value ${value.text} does not use ${acc}`);
   if ([...descendants(value)].some((n) => n.type === 'call_expression' && callArguments(n).some((a) => stripParens(a).type === 'pointer_expression'))) return no('the stored value passes an address to a call');
-  return { ok: true, accumulation: { loop, acc, type, initText: init.text, nest, storeTarget: target, storeValue: value, uses } };
+  return { ok: true, accumulation: { loop, acc, type, initText: init.text, nest, storeTarget: target, storeValue: value } };
 }
 
 /** `T acc = init;`: one initialized plain scalar, not static, volatile or atomic (accumulate-in-output, unroll-and-jam). */

@@ -24,8 +24,7 @@ export interface CallVerdict {
 export function callVerdict(ctx: FunctionContext, call: SyntaxNode, seen: Set<string> = new Set()): CallVerdict {
   const name = calleeName(call);
   if (!name) return { name: call.childForFieldName('function')?.text ?? '?', pure: false, reason: 'call through a function pointer' };
-  const macro = ctx.macros.get(name);
-  if (macro) return macroVerdict(ctx, call, name, seen);
+  if (ctx.macros.has(name)) return macroVerdict(ctx, call, name, seen);
   if (PURE_LIBRARY.has(name)) return { name, pure: true };
   const helper = ctx.helpers.get(name);
   if (!helper) return { name, pure: false, reason: `calls ${name}, which is not a known pure function (may have side effects)` };

@@ -223,16 +223,7 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   const at = (depth: number) => ind + step.repeat(depth);
   const element = text.slice(a.storeTarget.startIndex, a.storeTarget.endIndex);
   const header = headerText(state, a.loop).trimEnd();
-  const substitute = (node: SyntaxNode) => {
-    const uses = a.uses.filter((u) => u.startIndex >= node.startIndex && u.endIndex <= node.endIndex).sort((x, y) => x.startIndex - y.startIndex);
-    let out = '';
-    let pos = node.startIndex;
-    for (const u of uses) {
-      out += text.slice(pos, u.startIndex) + element;
-      pos = u.endIndex;
-    }
-    return out + text.slice(pos, node.endIndex);
-  };
+  const substitute = (node: SyntaxNode) => renamed(text, node, new Map([[a.acc, element]]));
   const lines: string[] = ['{', `${at(1)}${header}`, `${at(2)}${element} = ${a.initText};`];
   let depth = 1;
   for (const r of a.nest) lines.push(`${at(depth++)}${headerText(state, r).trimEnd()} {`);
@@ -242,10 +233,7 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   // The innermost body's statements, re-indented one level inside the moved loop.
   const innermost = a.nest[a.nest.length - 1]!;
   const bodyNodes = innermost.body.type === 'compound_statement' ? statementsOf(innermost.body) : [innermost.body];
-  for (const n of bodyNodes) {
-    const base = indentOf(text, n.startIndex);
-    for (const line of substitute(n).split('\n')) lines.push(at(depth + 1) + (line.startsWith(base) ? line.slice(base.length) : line.trimStart()));
-  }
+  for (const n of bodyNodes) lines.push(`${at(depth + 1)}${reindent(substitute(n), indentOf(text, n.startIndex), at(depth + 1))}`);
   lines.push(`${at(depth)}}`);
   while (depth > 1) lines.push(`${at(--depth)}}`);
   const value = substitute(a.storeValue);

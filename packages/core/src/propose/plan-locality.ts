@@ -99,8 +99,8 @@ export const JAM_FACTOR = 4;
 /**
  * Unroll and jam (analysis/unroll-jam.ts) of loops inside the chosen parallel loops whose
  * inner reduction reads something that does not depend on the unrolled loop (loaded once
- * for four results) and something that does. Added to each given plan (the outer loops,
- * and the accumulate variant when there is one): one 'jam' variant per base plan.
+ * for four results) and something that does. Added to each given plan (the caller passes
+ * the accumulate variant when there is one, else the outer loops): one variant per plan.
  */
 export function jamVariants(state: AnalysisState, chosen: LoopNode[], bases: PlanVariant[]): PlanVariant[] {
   const jams: Transform[] = [];

@@ -40,7 +40,7 @@ function outermostParallel(state: AnalysisState): LoopNode[] {
   return out;
 }
 
-export function scheduleFor(state: AnalysisState, loop: LoopNode): LoopPlan['schedule'] {
+function scheduleFor(state: AnalysisState, loop: LoopNode): LoopPlan['schedule'] {
   const inner = state.loops.filter((l) => isDescendant(l, loop));
   // Data-dependent inner work (bounds read from memory: CSR rows, frontiers, or no
   // trip count at all): guided. Each iteration is cheap and uneven, and dynamic,16
