@@ -73,6 +73,8 @@ export const FAST_POLICY: Partial<VerifyPolicy> = {
   warmupRuns: 0,
   sanitizers: { memory: true, race: false },
   timeouts: { compileMs: 60_000, testMs: 3_000, benchFactor: 20 },
+  // The size ladder adds seconds to every linked kernel; test/e2e/size-guard.test.ts turns it on.
+  sizeGuard: false,
 };
 
 export interface TempProject {

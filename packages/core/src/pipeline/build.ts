@@ -11,6 +11,7 @@ import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
+import { describeGuard, guardedKernelText, variantName, type GuardForText } from '../kernel/size-guard-text.js';
 import { splitNamedKernel } from '../kernel/own-tu.js';
 import { canonicalJson, computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { createHash } from 'node:crypto';
@@ -22,7 +23,7 @@ import { fewShotExamples } from './few-shot-examples.js';
 import type { ModelOutput } from '../propose/model-forms.js';
 import type { RecipeName } from '../propose/compiler.js';
 import type { Rejection } from '../propose/model-forms.js';
-import type { Verdict, VerifyPolicy } from '../verify/types.js';
+import type { SizeGuard, Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
@@ -234,7 +235,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
   if (resolved.note) log(`autopar: ${resolved.note}`);
 
   const reports: KernelReport[] = [];
-  const chosenTexts = new Map<string, Array<{ kernel: string; text: string; recipe?: CompileRecipe }>>();
+  const chosenTexts = new Map<string, Array<{ kernel: string; text: string; recipe?: CompileRecipe; guard?: GuardForText }>>();
   for (const { kspec, sourcePath, text, unit } of kernels) {
     let report: KernelReport;
     try {
@@ -248,7 +249,8 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
       const list = chosenTexts.get(sourcePath) ?? [];
-      list.push({ kernel: kspec.name, text: chosen.functionText, ...(chosen.recipe ? { recipe: chosen.recipe } : {}) });
+      const guard = linkedGuard(chosen.verdict.sizeGuard);
+      list.push({ kernel: kspec.name, text: chosen.functionText, ...(chosen.recipe ? { recipe: chosen.recipe } : {}), ...(guard ? { guard } : {}) });
       chosenTexts.set(sourcePath, list);
     }
     log(progressLine(report, conditionsNote));
@@ -262,11 +264,12 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     // Re-extract before each splice: a splice may move the next kernel (hoisted includes).
     for (const v of variants) {
       const [unit] = extractKernels(text, path, [v.kernel]);
-      text = spliceFunction(text, unit!, v.text);
+      // With a size guard the original stays beside the variant, for the sizes it is faster at.
+      text = spliceFunction(text, unit!, v.guard ? guardedKernelText(unit!, v.text, v.guard, { variantExtern: !!v.recipe }) : v.text);
       if (!v.recipe) continue;
       // A compiler's variant: the kernel in a translation unit of its own, compiled with its
       // recipe, exactly as it was verified; the file keeps a declaration.
-      const split = splitNamedKernel(text, path, v.kernel);
+      const split = splitNamedKernel(text, path, v.guard ? variantName(v.kernel) : v.kernel);
       text = split.restTu;
       own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: v.recipe.cflags });
     }
@@ -807,8 +810,13 @@ function progressLine(r: KernelReport, conditionsNote: string): string {
   const tail = notes.length ? ` [${notes.join('; ')}]` : '';
   if (r.chosen) {
     const s = r.chosen.speedup ? ` ${r.chosen.speedup.median.toFixed(2)}x` : '';
-    return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s} [${ms}]${tail}`;
+    const guard = describeGuard(r.candidates.find((c) => c.label === r.chosen!.label)?.verdict.sizeGuard);
+    return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s}${guard ? `, ${guard}` : ''} [${ms}]${tail}`;
   }
   return `autopar: ${r.kernel}: ${r.outcome} → original (${r.reason}) [${ms}]${tail}`;
 }
 
+/** The guard the link applies: only a measured threshold on a measure the kernel has. */
+function linkedGuard(g: SizeGuard | undefined): GuardForText | undefined {
+  return g && g.measure !== null && g.threshold !== null ? { measure: g.measure, threshold: g.threshold } : undefined;
+}

@@ -33,7 +33,8 @@ export interface RecheckRequest {
  * at the bench size — all in the sandbox, through the verifier's own entry point. The
  * sanitizers and the timing are the writer's: they are expensive, and a speedup measured on
  * this (possibly busy) machine says nothing new about correctness. One benchmark pair runs
- * because the bench-size output comparison lives in that stage; its timing is not used.
+ * because the bench-size output comparison lives in that stage; its timing is not used, and
+ * the size guard stays the writer's (stored with its verdict).
  */
 export async function recheckRemoteHit(req: RecheckRequest): Promise<Verdict> {
   const { verifyCandidate } = await import('../verify/verify.js');
@@ -45,7 +46,7 @@ export async function recheckRemoteHit(req: RecheckRequest): Promise<Verdict> {
     candidateText: req.chosenText,
     toolchain: req.toolchain,
     ...(req.recipe ? { recipe: req.recipe } : {}),
-    policy: { ...req.policy, sanitizers: { memory: false, race: false }, benchPairs: 1, warmupRuns: 0 },
+    policy: { ...req.policy, sanitizers: { memory: false, race: false }, benchPairs: 1, warmupRuns: 0, sizeGuard: false },
     workDir: req.workDir,
     log: req.log,
     impliedPlan: req.impliedPlan,

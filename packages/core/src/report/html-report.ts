@@ -19,6 +19,7 @@ import type { BuildReport, CandidateReport, KernelReport } from '../pipeline/bui
 import type { ProposerIdentity } from '../propose/types.js';
 import type { StageName, StageResult, Verdict } from '../verify/types.js';
 import { AUTOPAR_VERSION } from '../version.js';
+import { describeGuard } from '../kernel/size-guard-text.js';
 import { isBenchReport, type BenchReport, type ReportFile } from './inputs.js';
 
 export interface HtmlReportOptions {
@@ -587,8 +588,9 @@ function kernelsTable(entries: KernelEntry[], benches: BenchReport[]): string {
   const hasBaselines = baselines.length > 0;
   const rows = entries.map((e) => {
     const k = e.kernel;
+    const guard = k.chosen ? describeGuard(list(k.candidates).find((c) => c.label === k.chosen!.label)?.verdict?.sizeGuard) : undefined;
     const chosen = k.chosen
-      ? `<a href="#${esc(candidateAnchor(e, k.chosen.label))}">${esc(k.chosen.label)}</a><div class="small">${proposerHtml(k.chosen.proposer)}</div>`
+      ? `<a href="#${esc(candidateAnchor(e, k.chosen.label))}">${esc(k.chosen.label)}</a><div class="small">${proposerHtml(k.chosen.proposer)}</div>${guard ? `<div class="small">${esc(guard)}</div>` : ''}`
       : '<span class="muted">original</span>';
     const speed = k.chosen?.speedup ? `${fmt(k.chosen.speedup.median)}×` : '';
     const flags = [

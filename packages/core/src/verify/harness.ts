@@ -19,6 +19,8 @@
 //                                             calls, each printed as `autopar-ms <ms>`
 //   <bin> stack <kib> <outfile>               one call at sizes.bench on a thread with a <kib> KiB stack
 //                                             (the runner sets OMP_STACKSIZE for the team's workers)
+//   <bin> sized <reps> <warmups> <v>...       like bench, at the size given by one value per size name
+//                                             (in sizeNames order), for timing between test and bench sizes
 // In test mode AUTOPAR_TEAM=nested makes every call from inside an active parallel region
 // (one thread runs it; the kernel's own regions get a team smaller than omp_get_max_threads()).
 // After every call the caller's OpenMP settings (omp_get_max_threads, dynamic,
@@ -36,7 +38,7 @@ import { cTypeOf, typeCode } from './elem-types.js';
 import { SPECIAL_VALUES_SEED } from './edge-sizes.js';
 
 /** Bump when the generated code changes what inputs are made or how results are written. */
-export const HARNESS_VERSION = 3;
+export const HARNESS_VERSION = 4;
 
 /** Byte written over every output buffer (and the return slot) before each call. */
 export const OUTPUT_FILL_BYTE = 0xcd;
@@ -617,6 +619,29 @@ int main(int argc, char **argv)
         if (argc == 5) ap_write_outputs(argv[4]);
         return 0;
     }
+    if (argc == 4 + AP_NSIZES && strcmp(argv[1], "sized") == 0) {
+        /* Timing at a size of the caller's choosing (the size ladder of verify/size-guard.ts). */
+        int reps = atoi(argv[2]), warmups = atoi(argv[3]);
+        long long size[AP_NSIZES];
+        for (int k = 0; k < AP_NSIZES; k++) size[k] = strtoll(argv[4 + k], 0, 10);
+        ap_prepare(size, ${benchSeed(spec)}ULL);
+        ap_openmp_warmup();
+        for (int w = 0; w < warmups; w++) {
+            ap_restore();
+            autopar_entry(ap_args);
+        }
+        for (int r = 0; r < reps; r++) {
+            ap_restore();
+            double t0 = ap_now_ms();
+            autopar_entry(ap_args);
+            double t1 = ap_now_ms();
+            printf("${BENCH_LINE_PREFIX}%.6f\\n", t1 - t0);
+        }
+        fflush(stdout);
+        ap_check_guards();
+        ap_check_inputs();
+        return 0;
+    }
     if (argc == 4 && strcmp(argv[1], "stack") == 0) {
         /* Stack headroom: one call at the bench size on a thread with a small stack. */
         size_t kib = (size_t)strtoull(argv[2], 0, 10);
@@ -634,7 +659,7 @@ int main(int argc, char **argv)
         ap_write_outputs(argv[3]);
         return 0;
     }
-    fprintf(stderr, "usage: %s test <sizeIndex> <seed> <outfile> [calls] | bench <reps> <warmups> [outfile] | stack <kib> <outfile>\\n", argv[0]);
+    fprintf(stderr, "usage: %s test <sizeIndex> <seed> <outfile> [calls] | bench <reps> <warmups> [outfile] | stack <kib> <outfile> | sized <reps> <warmups> <size values>\\n", argv[0]);
     return 2;
 }
 `;

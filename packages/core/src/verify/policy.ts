@@ -3,11 +3,12 @@
 import type { VerifyPolicy } from './types.js';
 
 export const DEFAULT_VERIFY_POLICY: VerifyPolicy = {
-  version: 3,
+  version: 4,
   threadCounts: [1, 2, 3],
   seeds: 3,
   edgeSizes: 6,
   benchPairs: 5,
+  sizeGuard: true,
   warmupRuns: 1,
   sanitizers: { memory: true, race: true },
   timeouts: { compileMs: 60_000, testMs: 10_000, benchFactor: 20 },

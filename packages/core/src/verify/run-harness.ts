@@ -63,6 +63,11 @@ export function runBench(binary: string, reps: number, warmups: number, outFile:
   return run([binary, 'bench', String(reps), String(warmups), ...(outFile ? [outFile] : [])], opts, true);
 }
 
+/** Warm-up calls, then `reps` timed calls at the given size (one value per size name, in sizeNames order). */
+export function runSized(binary: string, reps: number, warmups: number, size: readonly number[], opts: RunOptions): Promise<HarnessRun> {
+  return run([binary, 'sized', String(reps), String(warmups), ...size.map((v) => String(Math.round(v)))], opts, true);
+}
+
 /** One call at the bench size on a thread with a `kib` KiB stack (workers get OMP_STACKSIZE from opts.env); outputs to outFile. */
 export function runStack(binary: string, kib: number, outFile: string, opts: RunOptions): Promise<HarnessRun> {
   return run([binary, 'stack', String(kib), outFile], opts, false);

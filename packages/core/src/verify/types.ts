@@ -104,6 +104,27 @@ export interface Verdict {
   /** Stages that did not run, with why (also those the user allowed to be skipped). */
   skipped?: Array<{ stage: StageName; reason: string; allowed: boolean }>;
   conditions?: VerifyConditions;
+  /** For an accepted, faster candidate: below which size the linked kernel calls the original (size-guard.ts). */
+  sizeGuard?: SizeGuard;
+}
+
+/** One size of the size ladder: the candidate's speedup over the original there. */
+export interface SizeLadderPoint {
+  size: Record<string, number>;
+  /** The guard's measure at this size. */
+  measure: number;
+  speedup: number;
+}
+
+/** The serial path of a faster variant: the original runs while `measure < threshold`. */
+export interface SizeGuard {
+  /** C expression over the kernel's integer parameters; null when the kernel has none. */
+  measure: string | null;
+  /** null: no guard (the candidate won at every size timed, or nothing could be timed). */
+  threshold: number | null;
+  points: SizeLadderPoint[];
+  /** One line for the report: the threshold and the measured speedups it came from. */
+  why: string;
 }
 
 /** What can change a verdict: part of the key. */
@@ -115,6 +136,11 @@ export interface VerifyPolicy {
   /** At most this many derived (edge) test sizes; 0: only the spec's sizes. */
   edgeSizes: number;
   benchPairs: number;
+  /**
+   * Time a faster candidate at the test sizes and a ladder up to the bench size, and keep the
+   * original below the size where it stops winning (size-guard.ts). Default true.
+   */
+  sizeGuard?: boolean;
   warmupRuns: number;
   sanitizers: { memory: boolean; race: boolean };
   timeouts: { compileMs: number; testMs: number; benchFactor: number };

@@ -25,6 +25,7 @@ import type { KernelUnit } from '../kernel/types.js';
 import { checkSpecAgainstSignature } from '../spec/signature-check.js';
 import type { KernelSpec } from '../spec/types.js';
 import { benchSandbox, benchmarkBinaries } from './benchmark.js';
+import { measureSizeGuard } from './size-guard.js';
 import { describeSpeedDecision, machineLoad, othersRunnableNow, speedDecisionOf } from './benchmark-stats.js';
 import { verificationConditions } from './conditions.js';
 import { buildTestBinary, compileObject, tail } from './build.js';
@@ -51,7 +52,7 @@ import { planLegalityStage } from './plan-legality.js';
 import { raceStageForVerifier } from './race.js';
 import { robustnessStage } from './robustness.js';
 import { memorySanitizersLink } from './sanitizer-probe.js';
-import type { SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
+import type { SizeGuard, SpeedDecision, SpeedupStats, StageName, StageResult, Verdict, VerifyConditions, VerifyPolicy } from './types.js';
 import { OwnTuError, splitNamedKernel } from '../kernel/own-tu.js';
 import type { CompileRecipe } from '../propose/types.js';
 
@@ -175,6 +176,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
   const stages: StageResult[] = req.mode === 'remeasure' ? req.previous!.stages.filter((s) => s.stage !== 'benchmark') : [];
   const skipped: NonNullable<Verdict['skipped']> = req.mode === 'remeasure' ? [...(req.previous!.skipped ?? [])] : [];
   let speed: Verdict['speed'];
+  let sizeGuard: SizeGuard | undefined;
   const finish = (speedup?: SpeedupStats): Verdict => {
     const common = { stages, speedup, conditions, ...(skipped.length ? { skipped } : {}) };
     const failed = stages.find((s) => s.status === 'failed');
@@ -195,7 +197,7 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       const what = speedup ? describeSpeedDecision(speedup, threshold) : 'not timed';
       return { accepted: false, kind: 'screening', stage: 'benchmark', reason: `screened only (not verified): ${what}`, speed, ...common };
     }
-    return { accepted: true, kind: 'speed', stage: 'benchmark', reason: `verified${allowed}; ${speed?.why ?? 'no benchmark'}`, speed, ...common };
+    return { accepted: true, kind: 'speed', stage: 'benchmark', reason: `verified${allowed}; ${speed?.why ?? 'no benchmark'}`, speed, ...common, ...(sizeGuard ? { sizeGuard } : {}) };
   };
   const record = (s: StageResult) => {
     const status = s.status ?? (s.skipped ? 'skipped' : s.ok ? 'ran' : 'failed');
@@ -254,9 +256,10 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
     if (req.mode === 'remeasure') {
       // The stored verdict already has its compile stage; a failure now is still recorded.
       if (!compiled.stage.ok && !record(compiled.stage)) return finish();
-      const bench = await benchmarkStage(ctx, compiled.binary, 'full');
+      const bench = await withSizeGuard(ctx, compiled.binary, await benchmarkStage(ctx, compiled.binary, 'full'));
       record({ ...bench.stage, reason: `re-measured: ${bench.stage.reason}` });
       speed = bench.speed;
+      sizeGuard = bench.sizeGuard;
       return finish(bench.speedup);
     }
     if (!record(compiled.stage)) return finish();
@@ -277,9 +280,10 @@ export async function verifyCandidate(req: VerifyRequest): Promise<Verdict> {
       // A required stage that did not run: no benchmark for a candidate that cannot be accepted.
       if (skipped.some((s) => !s.allowed)) return finish();
     }
-    const bench = await benchmarkStage(ctx, compiled.binary, 'full');
+    const bench = await withSizeGuard(ctx, compiled.binary, await benchmarkStage(ctx, compiled.binary, 'full'));
     record(bench.stage);
     speed = bench.speed;
+    sizeGuard = bench.sizeGuard;
     return finish(bench.speedup);
   } finally {
     if (!req.keepWorkDir) await rm(dir, { recursive: true, force: true });
@@ -506,6 +510,33 @@ async function raceStage(ctx: CandidateContext, compiled: CompiledCandidate): Pr
     log: ctx.log,
     candidateText: ctx.req.candidateText,
   });
+}
+
+/**
+ * 5b. For a candidate the benchmark found faster: the size ladder (size-guard.ts), which says
+ * below which size the linked kernel keeps calling the original. A candidate that fails at a
+ * ladder size where the original runs fails the benchmark stage.
+ */
+async function withSizeGuard(
+  ctx: CandidateContext,
+  binary: string,
+  bench: Awaited<ReturnType<typeof benchmarkStage>>,
+): Promise<Awaited<ReturnType<typeof benchmarkStage>> & { sizeGuard?: SizeGuard }> {
+  if (ctx.policy.sizeGuard === false || !bench.stage.ok || bench.speed?.decision !== 'faster' || !bench.speedup) return bench;
+  const started = performance.now();
+  const { guard, problem } = await measureSizeGuard({
+    spec: ctx.req.spec,
+    unit: ctx.req.unit,
+    originalBinary: ctx.original.binary,
+    candidateBinary: binary,
+    cwd: ctx.dir,
+    sandbox: benchSandbox(ctx.sandbox),
+    benchSpeedup: bench.speedup.median,
+    log: ctx.log,
+  });
+  const durationMs = bench.stage.durationMs + (performance.now() - started);
+  if (problem) return { ...bench, stage: { ...bench.stage, ok: false, reason: `${problem} (size ladder after the benchmark)`, durationMs } };
+  return { ...bench, stage: { ...bench.stage, reason: `${bench.stage.reason}; size guard: ${guard.why}`, durationMs }, sizeGuard: guard };
 }
 
 /**
