@@ -56,6 +56,7 @@ function saxpyKernel(): KernelReport {
       stages: passAll(),
       speedup: { median: 1.8, spread: [1.5, 2.1], pairs: 9, originalMedianMs: 10, candidateMedianMs: 5.5, ci: { level: 0.96, low: 1.6, high: 1.95 } },
       speed: { decision: 'faster', threshold: 1.05, why: 'interval above the threshold' },
+      sizeGuard: { measure: '(double)n', threshold: 900, points: [{ size: { n: 97 }, measure: 97, speedup: 0.4 }], why: 'the original runs below (double)n = 900' },
     },
   };
   const recipe: CandidateReport = {
@@ -215,6 +216,7 @@ describe('renderHtmlReport', () => {
   });
 
   it('shows the recipe, the plan, each stage, and the diff against the original', () => {
+    has(html, '<div class="small">original below n = 900</div>');
     has(html, '<code>clang-polly</code>');
     has(html, '<code>clang-19 -O3 -mllvm -polly</code>');
     has(html, 'the variant is the original compiled with the recipe clang-polly');

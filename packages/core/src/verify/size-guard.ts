@@ -115,7 +115,7 @@ export async function measureSizeGuard(req: SizeGuardRequest): Promise<{ guard: 
   const timeAt = async (binary: string, size: Record<string, number>, reps: number) => {
     const r = await runSized(binary, reps, 1, names.map((n) => size[n]!), runOpts);
     const t = benchTimes(r.stdout);
-    return r.ok && t.length === reps ? { ok: true as const, ms: median(t) } : { ok: false as const, problem: r.problem || `printed ${t.length} timings instead of ${reps}` };
+    return r.ok && t.length === reps ? { ok: true as const, ms: median(t) } : { ok: false as const, timedOut: r.timedOut, problem: r.problem || `printed ${t.length} timings instead of ${reps}` };
   };
   const sizes = [...tests, ...ladderSizes(largestTest, bench)].filter((s, i, all) => all.findIndex((o) => JSON.stringify(o) === JSON.stringify(s)) === i);
   for (const size of sizes.sort((x, y) => measure.at(x) - measure.at(y))) {
@@ -131,6 +131,11 @@ export async function measureSizeGuard(req: SizeGuardRequest): Promise<{ guard: 
     for (let p = 0; p < PAIRS_PER_POINT; p++) {
       const a = await timeAt(req.originalBinary, size, reps);
       const b = await timeAt(req.candidateBinary, size, reps);
+      if (!b.ok && b.timedOut && a.ok) {
+        // Slow, not wrong: at most this fast (its calls did not finish within the run limit).
+        ratios.push((a.ms * reps) / RUN_TIMEOUT_MS);
+        continue;
+      }
       if (!b.ok) {
         const problem = `the candidate failed at size ${describeSize(size)}, where the original runs: ${b.problem}`;
         return { guard: { measure: measure.expression, threshold: null, points, why: problem }, problem };
