@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { spliceFunction } from '../packages/core/dist/index.js';
 import { buildTestBinary, compileObject } from '../packages/core/dist/verify/build.js';
 import { splitNamedKernel } from '../packages/core/dist/kernel/own-tu.js';
+import { describeGuard, guardedKernelText, variantName } from '../packages/core/dist/kernel/size-guard-text.js';
 import { kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
 import { createOriginalCache, prepareOriginal } from '../packages/core/dist/verify/original-cache.js';
 import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
@@ -178,7 +179,7 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
   const sandbox = { workDir: benchDir, readOnly };
 
   /** Writes a TU (with the harness trampoline) and links it with the baseline's harness object. */
-  const contender = async (label, tc, tuText, tuPath, extra = {}, recipe = undefined) => {
+  const contender = async (label, tc, tuText, tuPath, extra = {}, recipe = undefined, recipeKernel = k.name) => {
     const tuName = basename(tuPath);
     const dir = join(benchDir, label);
     await mkdir(dir, { recursive: true });
@@ -189,7 +190,7 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
     const extraObjects = [];
     if (recipe) {
       // As the build links it: the kernel in its own TU compiled with the recipe, the rest as before.
-      const split = splitNamedKernel(tuText, tuPath, k.name);
+      const split = splitNamedKernel(tuText, tuPath, recipeKernel);
       const own = join(dir, `autopar-kernel-${k.name}.c`);
       await writeFile(own, split.kernelTu);
       const object = join(dir, 'kernel-recipe.o');
@@ -218,8 +219,13 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
   const linked = async (label, build) => {
     const chosen = build.chosen ? build.candidates.find((c) => c.label === build.chosen.label) : undefined;
     if (chosen?.text) {
-      const spliced = spliceFunction(k.sourceText, k.unit, chosen.text);
-      return contender(label, projectToolchain(k), spliced, k.sourcePath, { variant: chosen.label }, chosen.recipe);
+      // As the build links it: behind its size guard when the verifier measured one.
+      const g = chosen.verdict.sizeGuard;
+      const guard = g && g.measure !== null && g.threshold !== null ? { measure: g.measure, threshold: g.threshold } : undefined;
+      const text = guard ? guardedKernelText(k.unit, chosen.text, guard, { variantExtern: !!chosen.recipe }) : chosen.text;
+      const spliced = spliceFunction(k.sourceText, k.unit, text);
+      const extra = { variant: chosen.label, ...(guard ? { sizeGuard: describeGuard(guard) } : {}) };
+      return contender(label, projectToolchain(k), spliced, k.sourcePath, extra, chosen.recipe, guard ? variantName(k.name) : k.name);
     }
     // A build that chose a variant we cannot read: nothing to time, and nothing is made up.
     if (build.chosen) return { label, ok: false, missing: true, reason: `not measured: the chosen variant ${build.chosen.label} is missing from the store` };
@@ -246,6 +252,7 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
       reason: t.reason ?? s.reason,
       parallel: s.parallel,
       ...(s.variant ? { variant: s.variant } : {}),
+      ...(s.sizeGuard ? { sizeGuard: s.sizeGuard } : {}),
       ...(s.originalKept ? { originalKept: true, keptBecause: s.keptBecause } : {}),
       ...(s.missing ? { missing: true } : {}),
       ...(s.flags ? { flags: s.flags } : {}),
@@ -286,7 +293,7 @@ export function formatCell(col, c) {
   if (!c.ok) return c.reason?.startsWith('n/a') ? c.reason : `FAILED: ${shorten(c.reason ?? 'unknown', 60)}`;
   let s = `${fmtRatio(c.speedup)} [${fmtRatio(c.spread[0])}–${fmtRatio(c.spread[1])}]`;
   if (c.outputsMatch === false) s += ' MISMATCH';
-  if ((col === 'autopar' || col === 'analyzer') && c.variant) s += ` (${c.variant})`; // 'original kept' included
+  if ((col === 'autopar' || col === 'analyzer') && c.variant) s += ` (${c.variant}${c.sizeGuard ? `; ${c.sizeGuard}` : ''})`; // 'original kept' included
   if ((col === 'gcc-autopar' || col === 'polly') && c.parallel === false) s += ' serial';
   return s;
 }
