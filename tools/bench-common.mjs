@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 
 import { buildProject, resolveBuildOptions, loadSpecFile, extractKernels, FsStore } from '../packages/core/dist/index.js';
 import { readProject } from '../packages/core/dist/cli/project.js';
-import { benchTimes, runBench } from '../packages/core/dist/verify/run-harness.js';
+import { benchTimes, runBench, runSized } from '../packages/core/dist/verify/run-harness.js';
 import * as benchmarkModule from '../packages/core/dist/verify/benchmark.js';
 import { compareOutputs } from '../packages/core/dist/verify/compare.js';
 import { readOutputFile } from '../packages/core/dist/verify/output-file.js';
@@ -229,4 +229,24 @@ export async function ababMany(spec, baseline, contenders, opts) {
     };
   }
   return { reps, baselineCallMs: perCall, contenders: out };
+}
+
+/**
+ * Speedup of `contender` over `baseline` at one size (not the bench size): interleaved pairs
+ * of processes, each timing calls back to back (harness `sized` mode); the median per-pair ratio.
+ */
+export async function sizedSpeedup(spec, baseline, contender, size, opts = {}) {
+  const pairs = opts.pairs ?? 5;
+  const threads = opts.threads ?? 2;
+  const values = Object.keys(spec.sizes.bench).map((n) => size[n]);
+  const once = async (s, reps) => {
+    const r = await runSized(s.binary, reps, 1, values, { cwd: s.dir, threads, timeoutMs: 60_000, sandbox: benchSandbox(s.sandbox) });
+    const t = benchTimes(r.stdout);
+    if (!r.ok || t.length !== reps) throw new Error(`${spec.name}: ${s.label ?? 'baseline'} at ${describeSize(size)}: ${r.problem || 'no timings'}`);
+    return median(t);
+  };
+  const reps = Math.min(200, Math.max(1, Math.ceil((opts.targetRunMs ?? 60) / Math.max(await once(baseline, 1), 1e-3))));
+  const ratios = [];
+  for (let i = 0; i < pairs; i++) ratios.push((await once(baseline, reps)) / Math.max(await once(contender, reps), 1e-6));
+  return { speedup: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)], pairs, reps };
 }

@@ -21,10 +21,10 @@ import { spliceFunction } from '../packages/core/dist/index.js';
 import { buildTestBinary, compileObject } from '../packages/core/dist/verify/build.js';
 import { splitNamedKernel } from '../packages/core/dist/kernel/own-tu.js';
 import { describeGuard, guardedKernelText, variantName } from '../packages/core/dist/kernel/size-guard-text.js';
-import { kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
+import { describeSize, kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
 import { createOriginalCache, prepareOriginal } from '../packages/core/dist/verify/original-cache.js';
 import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
-import { ababMany, analyzerBuild, geomean, parallelRuntimeCalls, progress, projectToolchain, serialToolchain, toolVersion } from './bench-common.mjs';
+import { ababMany, analyzerBuild, geomean, parallelRuntimeCalls, progress, projectToolchain, serialToolchain, sizedSpeedup, toolVersion } from './bench-common.mjs';
 
 export const COLUMNS = ['gcc-autopar', 'polly', 'autopar', 'expert-ref'];
 
@@ -258,6 +258,20 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
       ...(s.flags ? { flags: s.flags } : {}),
     };
   }
+  // Small inputs (issue 9, item 4): what the build links against the serial program at the
+  // smallest and the largest test size, where a parallel region's start-up can outweigh the work.
+  const linkedSubject = subjects.find((s) => s.label === 'autopar' && s.ok);
+  if (linkedSubject && cells.autopar.ok) {
+    const tests = k.spec.sizes.test;
+    cells.autopar.small = [];
+    for (const size of [tests[0], tests.at(-1)].filter((s, i, all) => all.indexOf(s) === i)) {
+      try {
+        cells.autopar.small.push({ size, ...(await sizedSpeedup(k.spec, baseline, linkedSubject, size, { pairs: 5, threads: 2 })) });
+      } catch (err) {
+        cells.autopar.small.push({ size, failed: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
   const line = Object.keys(cells).map((c) => `${c} ${cells[c].ok ? cells[c].speedup.toFixed(2) : 'n/a'}`).join(', ');
   progress(`B ${k.name}: ${line}`);
   return {
@@ -322,6 +336,11 @@ export function printCompare(res, out = console.log) {
   const belowText = g.below.map((b) => `${b.kernel} ${b.speedup.toFixed(2)} [${b.spread[0].toFixed(2)}–${b.spread[1].toFixed(2)}]${b.withinNoise ? ' within noise' : ''}`);
   const brokenText = g.broken.map((k) => `${k} (failed or mismatched)`);
   out(`never below 1.0: ${g.neverBelowOne ? 'yes' : 'no'}${belowText.length + brokenText.length ? ` (${[...belowText, ...brokenText].join(', ')})` : ''}`);
+  const small = res.rows.filter((r) => r.cells.autopar?.small?.length);
+  if (small.length) {
+    const cell = (x) => (x.failed ? `FAILED at ${describeSize(x.size)}` : `${x.speedup.toFixed(2)} at ${describeSize(x.size)}`);
+    out(`small inputs (autopar over serial at the smallest and the largest test size, ${small[0].cells.autopar.small[0].pairs ?? 5} pairs, calls back to back): ${small.map((r) => `${r.kernel} ${r.cells.autopar.small.map(cell).join(', ')}`).join('; ')}`);
+  }
   const behindText = g.behind.map((b) => `${b.kernel} ${b.speedup.toFixed(2)} < ${b.best} ${b.bestSpeedup.toFixed(2)}${b.withinNoise ? ' within noise' : ''}`);
   out(`at least the best of gcc-autopar and polly on every kernel: ${g.atLeastBestCompiler ? 'yes' : 'no'}${behindText.length ? ` (${behindText.join(', ')})` : ''}`);
 }

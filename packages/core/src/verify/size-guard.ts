@@ -22,6 +22,7 @@ import type { SizeGuard, SizeLadderPoint } from './types.js';
 import { describeSize, sizeNames } from './harness.js';
 import { benchTimes, runSized } from './run-harness.js';
 import { median } from './benchmark.js';
+import { machineLoad, othersRunnableNow } from './benchmark-stats.js';
 
 /** Ladder points between the largest test size (0) and the bench size (1), geometric in every size; the spec's test sizes come below. */
 const LADDER = [0.25, 0.5, 0.75];
@@ -111,6 +112,7 @@ export async function measureSizeGuard(req: SizeGuardRequest): Promise<{ guard: 
   const largestTest = tests.reduce((best, s) => (measure.at(s) >= measure.at(best) ? s : best), tests[0]!);
   const points: SizeLadderPoint[] = [];
   const unmeasured: string[] = [];
+  const loadSamples: number[] = [];
   const runOpts = { cwd: req.cwd, timeoutMs: RUN_TIMEOUT_MS, sandbox: req.sandbox };
   const timeAt = async (binary: string, size: Record<string, number>, reps: number) => {
     const r = await runSized(binary, reps, 1, names.map((n) => size[n]!), runOpts);
@@ -129,6 +131,8 @@ export async function measureSizeGuard(req: SizeGuardRequest): Promise<{ guard: 
     const reps = Math.min(MAX_REPS, Math.max(1, Math.ceil(TARGET_RUN_MS / Math.max(a0.ms, 1e-3))));
     const ratios: number[] = [];
     for (let p = 0; p < PAIRS_PER_POINT; p++) {
+      const others = othersRunnableNow();
+      if (others !== undefined) loadSamples.push(others);
       const a = await timeAt(req.originalBinary, size, reps);
       const b = await timeAt(req.candidateBinary, size, reps);
       if (!b.ok && b.timedOut && a.ok) {
@@ -152,6 +156,9 @@ export async function measureSizeGuard(req: SizeGuardRequest): Promise<{ guard: 
   points.sort((x, y) => x.measure - y.measure);
   const guard = decideThreshold(measure.expression, points, { size: bench, measure: measure.at(bench), speedup: req.benchSpeedup });
   if (unmeasured.length) guard.why += `; not measured at ${unmeasured.join(', ')}`;
+  // A busy machine makes the parallel side slower: its threshold errs high (the original runs longer), never wrong.
+  const load = machineLoad(loadSamples);
+  if (load?.busy) guard.why += `; measured on a busy machine (${load.othersRunnable} other runnable on ${load.cores} cores): the threshold may be higher than on a quiet one`;
   return { guard };
 }
 
