@@ -21,7 +21,8 @@ describe('accumulate-in-output: legal cases', () => {
     expect(checkPlan(s, p).errors).toEqual([]);
     const { functionText } = applyPlan(s, p);
     expect(functionText).toMatch(/O\[i \* d \+ c\] = 0\.0;/);
-    expect(functionText).toMatch(/for \(int j = 0; j < n; j\+\+\) \{\n\s*#pragma omp simd\n\s*for \(int c = 0; c < d; c\+\+\) \{\n\s*O\[i \* d \+ c\] \+= p\[i \* n \+ j\] \* V\[j \* d \+ c\];/);
+    // p[i * n + j] does not change across c: loaded once per j, and only when the c loop runs.
+    expect(functionText).toMatch(/if \(0 < d\) \{\n\s*for \(int j = 0; j < n; j\+\+\) \{\n\s*const double p_inv = p\[i \* n \+ j\];\n\s*#pragma omp simd\n\s*for \(int c = 0; c < d; c\+\+\) \{\n\s*O\[i \* d \+ c\] \+= p_inv \* V\[j \* d \+ c\];/);
     expect(functionText).toMatch(/O\[i \* d \+ c\] = O\[i \* d \+ c\] \/ norm\[i\];/);
     const [a, b] = runBoth('acc_pv', functionText, pvDriver);
     expect(b).toBe(a);
@@ -42,6 +43,20 @@ describe('accumulate-in-output: legal cases', () => {
     expect(c).toBeDefined();
     expect((c!.plan as Plan).transforms).toContainEqual(acc('L1.1'));
     expect(checkPlan(stateOf('acc_pv'), c!.plan as Plan).ok).toBe(true);
+  });
+  test('reads that do not change across the moved loop are loaded once before it; conditional ones and those using body locals stay', () => {
+    const s = stateOf('acc_invariant');
+    const p = plan('acc_invariant', [{ loop: 'L1:moved', action: 'simd' }], [acc('L1')]);
+    expect(checkPlan(s, p).errors).toEqual([]);
+    const { functionText } = applyPlan(s, p);
+    expect(functionText).toMatch(/if \(0 < n\) \{\n\s*for \(int j = 0; j < m; j\+\+\) \{\n\s*const int idx_inv = idx\[j\];\n\s*const double w_inv = w\[j\];\n/);
+    expect(functionText).toMatch(/int t = idx_inv;/);
+    expect(functionText).toMatch(/out\[i\] \+= w_inv \* a\[j \* n \+ i\] \+ \(i > j \? c\[j\] : 0\.5\) \+ w\[t\];/);
+    for (const n of [0, 1, 13]) {
+      const driver = `int main(void){ int n=${n},m=9; static double a[9*13],w[9],c[9],out[13]; static int idx[9]; for(int i=0;i<9*13;i++)a[i]=sin(i); for(int j=0;j<9;j++){w[j]=cos(j);c[j]=j*0.25;idx[j]=(j*4)%9;} acc_invariant(n,m,a,w,c,idx,out); for(int i=0;i<n;i++) printf("%a\\n",out[i]); return 0; }`;
+      const [x, y] = runBoth('acc_invariant', functionText, driver);
+      expect(y).toBe(x);
+    }
   });
   test('a run-time stride (pooling): proposed, and bitwise equal with stride 1 and 2', () => {
     const s = stateOf('acc_pool');

@@ -4,7 +4,7 @@
 // emits the whole rewritten function. Legality is not checked here: run
 // analysis/legality.ts first (the analyzer proposer and the verifier's gate do).
 import type { AnalysisState } from '../analysis/analyze.js';
-import { descendants, statementsOf, type SyntaxNode } from '../analysis/ast.js';
+import { descendants, isInside, statementsOf, type SyntaxNode } from '../analysis/ast.js';
 import { varAt } from '../analysis/context.js';
 import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
@@ -223,10 +223,22 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   const at = (depth: number) => ind + step.repeat(depth);
   const element = text.slice(a.storeTarget.startIndex, a.storeTarget.endIndex);
   const header = headerText(state, a.loop).trimEnd();
-  const substitute = (node: SyntaxNode) => renamed(text, node, new Map([[a.acc, element]]));
+  // Invariant reads are loaded once per moved loop, into locals named after their arrays.
+  const hoisted = a.loop.cmp && a.loop.lowerText !== undefined && a.loop.upperText !== undefined ? a.invariantReads : [];
+  const locals = new Map<number, string>();
+  for (const r of hoisted) {
+    let name = `${r.node.childForFieldName('argument')?.text.replace(/\W/g, '') || 'v'}_inv`;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || [...locals.values()].includes(name)) name += '_';
+    locals.set(r.node.id, name);
+  }
+  const substitute = (node: SyntaxNode) => renamed(text, node, new Map([[a.acc, element]]), locals);
   const lines: string[] = ['{', `${at(1)}${header}`, `${at(2)}${element} = ${a.initText};`];
   let depth = 1;
+  // The hoisted reads run even where the moved loop would not: only when it runs at least once.
+  if (hoisted.length) lines.push(`${at(depth++)}if (${a.loop.lowerText} ${a.loop.cmp} ${a.loop.upperText}) {`);
+  const nestDepth = depth;
   for (const r of a.nest) lines.push(`${at(depth++)}${headerText(state, r).trimEnd()} {`);
+  for (const r of hoisted) lines.push(`${at(depth)}const ${r.type} ${locals.get(r.node.id)} = ${renamed(text, r.node, new Map())};`);
   const simd = pragmaFor(state, moved, `${a.loop.id}:moved`);
   if (simd) lines.push(`${at(depth)}${simd}`);
   lines.push(`${at(depth)}${header} {`);
@@ -235,6 +247,7 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   const bodyNodes = innermost.body.type === 'compound_statement' ? statementsOf(innermost.body) : [innermost.body];
   for (const n of bodyNodes) lines.push(`${at(depth + 1)}${reindent(substitute(n), indentOf(text, n.startIndex), at(depth + 1))}`);
   lines.push(`${at(depth)}}`);
+  while (depth > nestDepth) lines.push(`${at(--depth)}}`);
   while (depth > 1) lines.push(`${at(--depth)}}`);
   const value = substitute(a.storeValue);
   if (value.replace(/[\s()]/g, '') !== element.replace(/[\s()]/g, '')) lines.push(`${at(1)}${header}`, `${at(2)}${element} = ${value};`);
@@ -247,14 +260,23 @@ function reindent(statement: string, from: string, to: string): string {
   return statement.split('\n').map((line, i) => (i === 0 ? line : line.startsWith(from) ? to + line.slice(from.length) : line)).join('\n');
 }
 
-/** Text of `node` with identifiers renamed (`acc` -> `acc_1`, `j` -> `(j + 1)`); callee names and fields stay. */
-function renamed(text: string, node: SyntaxNode, names: Map<string, string>): string {
-  const hits = [...descendants(node)].filter((n) => n.type === 'identifier' && names.has(n.text)
-    && !(n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id));
+/**
+ * Text of `node` with identifiers renamed (`acc` -> `acc_1`, `j` -> `(j + 1)`; callee names and
+ * fields stay) and whole subexpressions replaced (`nodes`: node id -> text).
+ */
+function renamed(text: string, node: SyntaxNode, names: Map<string, string>, nodes: Map<number, string> = new Map()): string {
+  const all = [...descendants(node)];
+  const whole = all.filter((n) => nodes.has(n.id));
+  const hits = [
+    ...whole,
+    ...all.filter((n) => n.type === 'identifier' && names.has(n.text) && !whole.some((w) => isInside(n, w))
+      && !(n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id)),
+  ];
   let out = '';
   let pos = node.startIndex;
   for (const h of hits.sort((a, b) => a.startIndex - b.startIndex)) {
-    out += text.slice(pos, h.startIndex) + names.get(h.text)!;
+    if (h.startIndex < pos) continue; // inside a replaced subexpression
+    out += text.slice(pos, h.startIndex) + (nodes.get(h.id) ?? names.get(h.text)!);
     pos = h.endIndex;
   }
   return out + text.slice(pos, node.endIndex);

@@ -251,6 +251,20 @@ void acc_window(int n, int w, int k, const double *restrict in, const double *re
     }
 }
 
+/* Accumulation whose body has reads that do not change across the moved loop i: idx[j] and
+ * w[j] are loaded once per j; c[j] (under a condition) and w[t] (t is a local of the body) stay. */
+void acc_invariant(int n, int m, const double *restrict a, const double *restrict w, const double *restrict c, const int *restrict idx, double *restrict out)
+{
+    for (int i = 0; i < n; i++) {
+        double acc = 0.0;
+        for (int j = 0; j < m; j++) {
+            int t = idx[j];
+            acc += w[j] * a[j * n + i] + (i > j ? c[j] : 0.5) + w[t];
+        }
+        out[i] = acc;
+    }
+}
+
 /* Refused: the body reads the output (a partial sum would be seen). */
 void acc_reads_out(int n, double *restrict O, const double *restrict V)
 {
