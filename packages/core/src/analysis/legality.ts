@@ -16,6 +16,7 @@ import type { LoopFacts } from './types.js';
 import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
 import { accumulationOf } from './accumulate.js';
 import { unrollJamOf } from './unroll-jam.js';
+import { arrayReductionOf } from './array-reduction.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -56,7 +57,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -65,6 +66,9 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const accumulated = new Set<string>();
   for (const t of transforms) if (t.kind === 'accumulate-in-output') checkAccumulate(state, t.loop, plan, errors, accumulated);
   for (const t of transforms) if (t.kind === 'unroll-and-jam') checkUnrollJam(state, t.loop, plan, errors);
+  // Array reductions: their array's dependences in their loop are then the reduction's.
+  const arrayReduced = new Map<string, Set<string>>();
+  for (const t of transforms) if (t.kind === 'array-reduction') checkArrayReduction(state, t, plan, errors, arrayReduced);
   for (const lp of plan.loops) {
     if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
   }
@@ -77,7 +81,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   }
   for (const lp of actions) {
     const before = errors.length;
-    checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven);
+    checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven, arrayReduced);
     // With an unknown call in the loop, what it reads and writes is unknown too: every
     // finding about this loop's scalars and arrays rests on a guess.
     const loop = resolve(state, lp.loop).loop;
@@ -112,6 +116,37 @@ function checkAccumulate(state: AnalysisState, id: string, plan: Plan, errors: s
   const own = (plan.transforms ?? []).find((t) => t.kind === 'accumulate-in-output' && t.loop === id)!;
   errors.push(...regeneratedNestProblems(state, loop, own, plan, where, (lp) => lp.loop === `${id}${MOVED}`));
   accumulated.add(id);
+}
+
+/**
+ * array-reduction of an array in a loop: legal by arrayReductionOf; the loop must be a plain
+ * parallel-for of its own (no collapse, simd, atomics, selection, no hoisted region around
+ * it, no transform that moves it or a loop inside it): its updates are rewritten to the
+ * thread's copy and the original loop is kept as the fallback when no memory is left.
+ */
+function checkArrayReduction(state: AnalysisState, t: { loop: string; array: string }, plan: Plan, errors: string[], reduced: Map<string, Set<string>>): void {
+  const loop = state.loopById.get(t.loop);
+  if (!loop) return void errors.push(`array-reduction: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `array-reduction of ${t.array} ${label(loop)}`;
+  if (reduced.get(loop.id)?.has(t.array)) return void errors.push(`${where}: named twice`);
+  const r = arrayReductionOf(state, loop, t.array);
+  if (!r.ok) return void errors.push(r.reason);
+  const lp = plan.loops.find((l) => l.loop === loop.id);
+  if (!lp || lp.action !== 'parallel-for') errors.push(`${where}: the loop's action must be parallel-for (it is ${lp?.action ?? 'none'})`);
+  else if ((lp.collapse ?? 1) > 1 || lp.atomic?.length || lp.select) errors.push(`${where}: the loop takes no collapse, atomic or selection`);
+  else if ((lp.reduction ?? []).some((x) => x.vars.includes(t.array))) errors.push(`${where}: ${t.array} is also named in a reduction clause`);
+  for (const o of plan.transforms ?? []) {
+    if (o.kind === 'restrict-params' || o.kind === 'array-reduction') continue;
+    if (o.kind === 'hoist-parallel-region') {
+      const h = state.loopById.get(o.loop);
+      if (h && (h === loop || isDescendant(loop, h))) errors.push(`${where}: cannot sit in the hoisted parallel region of ${h.id}`);
+      continue;
+    }
+    const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((x) => state.loopById.get(x)).filter((x): x is LoopNode => x !== undefined);
+    const n = named.find((x) => x === loop || isDescendant(x, loop) || isDescendant(loop, x));
+    if (n) errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its updates are rewritten in place)`);
+  }
+  reduced.set(loop.id, new Set([...(reduced.get(loop.id) ?? []), t.array]));
 }
 
 /** Transforms and actions that would cut into a subtree the plan regenerates as a whole (accumulate-in-output, unroll-and-jam). */
@@ -360,7 +395,7 @@ function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   errors: string[], warnings: string[], distributed: Set<string> = new Set(), replaced: Map<string, ScalarReplacement[]> = new Map(),
-  unproven: string[] = [],
+  unproven: string[] = [], arrayReduced: Map<string, Set<string>> = new Map(),
 ): void {
   const { loop, point } = resolve(state, lp.loop);
   if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
@@ -455,6 +490,8 @@ function checkLoopAction(
       const arr = v.a.base.name;
       // Inside a replaced loop the element is the scalar: its dependences are the scalar's (checked below).
       if (scalarized.some((r) => r.accesses.includes(v.a) && r.accesses.includes(v.b))) continue;
+      // Every thread adds into its own copy of a reduced array (checkArrayReduction).
+      if (fr.target === loop && arrayReduced.get(loop.id)?.has(arr) && v.b.base.name === arr) continue;
       const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
       if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
       const message = coveredByReduction

@@ -7,6 +7,7 @@ import type { AnalysisState } from '../analysis/analyze.js';
 import { descendants, isInside, statementsOf, type SyntaxNode } from '../analysis/ast.js';
 import { varAt } from '../analysis/context.js';
 import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
+import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
@@ -14,7 +15,7 @@ import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
 import { scalarReplacementOf, type ScalarReplacement } from '../analysis/scalar-replace.js';
 import { parallelSelectionOf } from '../analysis/selection.js';
-import type { LoopPlan, Plan } from './plan.js';
+import type { LoopPlan, Plan, Transform } from './plan.js';
 
 interface Edit {
   start: number;
@@ -173,6 +174,11 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
       selectionRegion(state, loop, lp, insert);
       continue;
     }
+    const reducedHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'array-reduction' }> => t.kind === 'array-reduction' && t.loop === loop.id);
+    if (reducedHere.length) {
+      arrayReductionRegion(state, loop, lp, reducedHere.map((t) => t.array), insert, edits);
+      continue;
+    }
     const pragma = pragmaFor(state, lp, ref, inHoisted);
     if (!pragma) continue;
     // A scalar-replaced loop's pragma is already inside its prologue.
@@ -209,6 +215,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
 
   let out = applyEdits(text, edits);
   if (/\bomp_\w+\s*\(/.test(out) && !/#include\s*<omp\.h>/.test(out)) out = `#include <omp.h>\n${out}`;
+  if (/\b(calloc|free)\s*\(/.test(out) && !/\b(calloc|free)\s*\(/.test(text) && !/#include\s*<stdlib\.h>/.test(out)) out = `#include <stdlib.h>\n${out}`;
   return { functionText: out };
 }
 
@@ -384,6 +391,79 @@ function selectionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan, ins
   ].join('\n');
   insert(loop.node.startIndex, head);
   insert(loop.node.endIndex, tail);
+}
+
+/**
+ * Array reduction (analysis/array-reduction.ts): the loop runs in a parallel region in which
+ * every thread adds into its own zeroed copy of each reduced range (one heap block for all
+ * threads), then the copies are added into the arrays in thread order, element-parallel.
+ * When the block cannot be allocated, the original loop runs as it was (serially).
+ */
+function arrayReductionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan, arrays: string[], insert: (at: number, s: string) => void, edits: Edit[]): void {
+  const text = state.ctx.text;
+  const ind = indentOf(text, loop.node.startIndex);
+  const original = reindent(text.slice(loop.node.startIndex, loop.node.endIndex), ind, `${ind}        `);
+  const fresh = (base: string) => {
+    let name = base;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name)) name += '_';
+    return name;
+  };
+  const nt = fresh('autopar_nt');
+  const head: string[] = ['{', `${ind}    const int ${nt} = omp_get_max_threads();`];
+  const alloc: string[] = [];
+  const combine: string[] = [];
+  const frees: string[] = [];
+  const mine: string[] = [];
+  for (const array of arrays) {
+    const r = arrayReductionOf(state, loop, array);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    const { type, lowerText, lengthText, updates } = r.reduction;
+    const lo = fresh(`${array}_lo`);
+    const len = fresh(`${array}_len`);
+    const part = fresh(`${array}_part`);
+    const own = fresh(`${array}_mine`);
+    const k = fresh(`${array}_k`);
+    const t = fresh(`${array}_t`);
+    const sum = fresh(`${array}_sum`);
+    head.push(`${ind}    const long ${lo} = ${lowerText}, ${len} = ${lengthText};`);
+    head.push(`${ind}    ${type} *${part} = ${len} > 0 ? (${type} *)calloc((size_t)${nt} * (size_t)${len}, sizeof(${type})) : 0;`);
+    alloc.push(part);
+    mine.push(`${ind}            ${type} *restrict ${own} = ${part} + (size_t)omp_get_thread_num() * (size_t)${len};`);
+    // y[c] -> y_mine[(c) - y_lo]: the thread's copy of the range.
+    for (const u of updates) edits.push({ start: u.node.startIndex, end: u.node.endIndex, text: `${own}[(${text.slice(u.node.childForFieldName('index')!.startIndex, u.node.childForFieldName('index')!.endIndex)}) - ${lo}]` });
+    combine.push(
+      `${ind}        #pragma omp parallel for schedule(static)`,
+      `${ind}        for (long ${k} = 0; ${k} < ${len}; ${k}++) {`,
+      `${ind}            ${type} ${sum} = ${array}[${lo} + ${k}];`,
+      `${ind}            for (int ${t} = 0; ${t} < ${nt}; ${t}++)`,
+      `${ind}                ${sum} += ${part}[(size_t)${t} * (size_t)${len} + ${k}];`,
+      `${ind}            ${array}[${lo} + ${k}] = ${sum};`,
+      `${ind}        }`,
+    );
+    frees.push(`${ind}        free(${part});`);
+  }
+  const forPragma = pragmaFor(state, { ...lp, ifThreshold: undefined }, loop.id, true)!;
+  head.push(
+    `${ind}    if (${alloc.join(' && ')}) {`,
+    `${ind}        #pragma omp parallel num_threads(${nt})${lp.ifThreshold ? ` if(${lp.ifThreshold})` : ''}`,
+    `${ind}        {`,
+    ...mine,
+    `${ind}            ${forPragma}`,
+    `${ind}            `,
+  );
+  const tail = [
+    '',
+    `${ind}        }`,
+    ...combine,
+    ...frees,
+    `${ind}    } else {`,
+    ...alloc.map((p) => `${ind}        free(${p});`),
+    `${ind}        ${original}`,
+    `${ind}    }`,
+    `${ind}}`,
+  ];
+  insert(loop.node.startIndex, head.join('\n'));
+  insert(loop.node.endIndex, tail.join('\n'));
 }
 
 /** Inserts a pragma line before a statement; wraps it in braces when it is not in a block. */

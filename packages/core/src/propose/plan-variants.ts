@@ -8,6 +8,7 @@ import { perfectChild, type LoopNode } from '../analysis/loops.js';
 import { accumulateVariants, distributeInterchangeVariants, jamVariants } from './plan-locality.js';
 import { checkPlan } from '../analysis/legality.js';
 import { scalarReplacements } from '../analysis/scalar-replace.js';
+import { arrayReductionOf } from '../analysis/array-reduction.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -72,7 +73,12 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   const base: Transform[] = [];
   if (state.ctx.noalias && state.ctx.params.some((p) => p.pointerDepth > 0 && !p.restrict)) base.push({ kind: 'restrict-params' });
   const selections = selectionLoops(state, chosen);
+  const reduced = arrayReductionVariant(state, chosen, base);
   if (chosen.length === 0) {
+    if (reduced) {
+      addIfThresholds(state, reduced.plan);
+      return [reduced];
+    }
     if (!selections.length) return [];
     const v: PlanVariant = { name: 'select', plan: plan(state, selections, base) };
     addIfThresholds(state, v.plan);
@@ -161,8 +167,47 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   out.push(...jamVariants(state, chosen, accumulated.length ? accumulated : [{ name: 'outer', plan: plan(state, outerLoops(), base) }]));
   // 7. argmin/argmax selection loops made parallel (with the outer parallel loops)
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
+  // 8. loops whose only carried dependences are sums into array ranges: per-thread copies
+  if (reduced) out.push(reduced);
   for (const v of out) addIfThresholds(state, v.plan);
   return out;
+}
+
+/**
+ * The outermost loops that are not parallel only because they sum into ranges of arrays
+ * (normal equations: y += tmp[r] * row r), each with an array-reduction per such array;
+ * the other nests keep their outermost parallel loops. Undefined when there is none.
+ */
+function arrayReductionVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[]): PlanVariant | undefined {
+  const picked: LoopPlan[] = [];
+  const transforms: Transform[] = [...base];
+  const taken: LoopNode[] = [];
+  const visit = (l: LoopNode) => {
+    const f = state.factsById.get(l.id)!;
+    if (f.parallel) return;
+    const arrays = l.canonical ? f.arraysWritten.filter((a) => arrayReductionOf(state, l, a).ok) : [];
+    if (arrays.length) {
+      const lp = clausesFor(f, 'parallel-for');
+      lp.schedule = scheduleFor(state, l);
+      const ts = arrays.map((array): Transform => ({ kind: 'array-reduction', loop: l.id, array }));
+      if (checkPlan(state, plan(state, [lp], [...base, ...ts])).ok) {
+        picked.push(lp);
+        transforms.push(...ts);
+        taken.push(l);
+        return;
+      }
+    }
+    l.children.forEach(visit);
+  };
+  state.loops.filter((l) => !l.parent).forEach(visit);
+  if (!picked.length) return undefined;
+  const others = chosen.filter((c) => !taken.some((t) => isDescendant(c, t))).map((l) => {
+    const lp = clausesFor(state.factsById.get(l.id)!, 'parallel-for');
+    lp.schedule = scheduleFor(state, l);
+    return lp;
+  });
+  const p = plan(state, [...others, ...picked], transforms);
+  return checkPlan(state, p).ok ? { name: 'array-reduction', plan: p } : undefined;
 }
 
 /** Selection (argmin/argmax) loops outside the chosen parallel loops, as parallel plans. */

@@ -63,7 +63,15 @@ export type Transform =
    * updated in one k loop, their statements after it in order; a remainder loop
    * finishes. Per-accumulator order unchanged.
    */
-  | { kind: 'unroll-and-jam'; loop: string; factor: number };
+  | { kind: 'unroll-and-jam'; loop: string; factor: number }
+  /**
+   * Array reduction (analysis/array-reduction.ts): the parallel-for loop's only carried
+   * dependence is `array[c] += ...` over a range of `array`; each thread adds into its own
+   * zeroed copy of the range (on the heap), and the copies are added into `array` after
+   * the loop, in thread order. The original loop runs instead when the copies cannot be
+   * allocated.
+   */
+  | { kind: 'array-reduction'; loop: string; array: string };
 
 export interface Plan {
   version: 1;

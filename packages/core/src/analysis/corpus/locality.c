@@ -382,3 +382,55 @@ void jam_rows(int m, int n, int d, const double *restrict Q, const double *restr
             S[i * n + j] = dot;
         }
 }
+
+/* Array reduction: every row r adds into all of y (normal equations, y += tmp[r] * row r). */
+void ar_normal(int m, int n, const double *restrict A, const double *restrict x, double *restrict y, double *restrict tmp)
+{
+    for (int r = 0; r < m; r++) {
+        tmp[r] = 0.0;
+        for (int c = 0; c < n; c++)
+            tmp[r] += A[r * n + c] * x[c];
+        for (int c = 0; c < n; c++)
+            y[c] += A[r * n + c] * tmp[r];
+    }
+}
+
+/* Array reduction over an inclusive range that does not start at 0, of integers (exact). */
+void ar_colsum(int m, int lo, int hi, const int *restrict a, long *restrict s)
+{
+    for (int r = 0; r < m; r++)
+        for (int c = lo; c <= hi; c++)
+            s[c] += a[r * (hi + 1) + c] * (r % 3 + 1);
+}
+
+/* Refused: the loop reads y besides updating it. */
+void ar_reads(int m, int n, const double *restrict A, double *restrict y)
+{
+    for (int r = 0; r < m; r++)
+        for (int c = 0; c < n; c++)
+            y[c] += A[r * n + c] * y[0];
+}
+
+/* Refused: the updated range depends on r (a triangle). */
+void ar_triangle(int m, const double *restrict A, double *restrict y)
+{
+    for (int r = 0; r < m; r++)
+        for (int c = 0; c < r; c++)
+            y[c] += A[r * m + c];
+}
+
+/* Refused: the subscript is not a loop index. */
+void ar_shifted(int m, int n, const double *restrict A, double *restrict y)
+{
+    for (int r = 0; r < m; r++)
+        for (int c = 0; c < n; c++)
+            y[c + 1] += A[r * n + c];
+}
+
+/* Array reduction only with noalias: without it A might be y. */
+void ar_alias(int m, int n, const double *A, double *y)
+{
+    for (int r = 0; r < m; r++)
+        for (int c = 0; c < n; c++)
+            y[c] += A[r * n + c];
+}
