@@ -11,7 +11,7 @@ import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
-import { describeGuard, guardedKernelText, variantName, type GuardForText } from '../kernel/size-guard-text.js';
+import { describeGuard, guardedKernelText, SizeGuardTextError, variantName, type GuardForText } from '../kernel/size-guard-text.js';
 import { splitNamedKernel } from '../kernel/own-tu.js';
 import { canonicalJson, computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { createHash } from 'node:crypto';
@@ -265,11 +265,12 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     for (const v of variants) {
       const [unit] = extractKernels(text, path, [v.kernel]);
       // With a size guard the original stays beside the variant, for the sizes it is faster at.
-      text = spliceFunction(text, unit!, v.guard ? guardedKernelText(unit!, v.text, v.guard, { variantExtern: !!v.recipe }) : v.text);
+      const guarded = v.guard ? guardedText(unit!, v.text, v.guard, !!v.recipe, log) : undefined;
+      text = spliceFunction(text, unit!, guarded ?? v.text);
       if (!v.recipe) continue;
       // A compiler's variant: the kernel in a translation unit of its own, compiled with its
       // recipe, exactly as it was verified; the file keeps a declaration.
-      const split = splitNamedKernel(text, path, v.guard ? variantName(v.kernel) : v.kernel);
+      const split = splitNamedKernel(text, path, guarded ? variantName(v.kernel) : v.kernel);
       text = split.restTu;
       own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: v.recipe.cflags });
     }
@@ -814,6 +815,17 @@ function progressLine(r: KernelReport, conditionsNote: string): string {
     return `autopar: ${r.kernel}: ${r.outcome} → ${r.chosen.label} (${describe(r.chosen.proposer)})${s}${guard ? `, ${guard}` : ''} [${ms}]${tail}`;
   }
   return `autopar: ${r.kernel}: ${r.outcome} → original (${r.reason}) [${ms}]${tail}`;
+}
+
+/** The dispatch text, or undefined (with a warning) when the kernel cannot be wrapped: the variant is then linked alone, as verified. */
+function guardedText(unit: KernelUnit, variantText: string, guard: GuardForText, variantExtern: boolean, log: (line: string) => void): string | undefined {
+  try {
+    return guardedKernelText(unit, variantText, guard, { variantExtern });
+  } catch (err) {
+    if (!(err instanceof SizeGuardTextError)) throw err;
+    log(`warning: autopar: ${err.message}; the variant is linked without its size guard (as it was verified)`);
+    return undefined;
+  }
 }
 
 /** The guard the link applies: only a measured threshold on a measure the kernel has. */
