@@ -463,6 +463,9 @@ function arrayReductionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan
     `${ind}}`,
   ];
   insert(loop.node.startIndex, head.join('\n'));
+  // The loop now sits three levels deeper: indent its further lines (unless a line is continued).
+  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
+  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '            ');
   insert(loop.node.endIndex, tail.join('\n'));
 }
 
