@@ -563,6 +563,28 @@ static double ap_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+/* Bench and sized modes: inputs at the given size, warm-up calls, then reps timed calls (each
+ * printed), then the guard zones and the inputs checked. */
+static void ap_timed_calls(const long long *size, int reps, int warmups)
+{
+    ap_prepare(size, ${benchSeed(spec)}ULL);
+    ap_openmp_warmup();
+    for (int w = 0; w < warmups; w++) {
+        ap_restore();
+        autopar_entry(ap_args);
+    }
+    for (int r = 0; r < reps; r++) {
+        ap_restore();
+        double t0 = ap_now_ms();
+        autopar_entry(ap_args);
+        double t1 = ap_now_ms();
+        printf("${BENCH_LINE_PREFIX}%.6f\\n", t1 - t0);
+    }
+    fflush(stdout);
+    ap_check_guards();
+    ap_check_inputs();
+}
+
 int main(int argc, char **argv)
 {
     if ((argc == 5 || argc == 6) && strcmp(argv[1], "test") == 0) {
@@ -599,47 +621,15 @@ int main(int argc, char **argv)
         return 0;
     }
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "bench") == 0) {
-        int reps = atoi(argv[2]), warmups = atoi(argv[3]);
-        ap_prepare(ap_bench_size, ${benchSeed(spec)}ULL);
-        ap_openmp_warmup();
-        for (int w = 0; w < warmups; w++) {
-            ap_restore();
-            autopar_entry(ap_args);
-        }
-        for (int r = 0; r < reps; r++) {
-            ap_restore();
-            double t0 = ap_now_ms();
-            autopar_entry(ap_args);
-            double t1 = ap_now_ms();
-            printf("${BENCH_LINE_PREFIX}%.6f\\n", t1 - t0);
-        }
-        fflush(stdout);
-        ap_check_guards();
-        ap_check_inputs();
+        ap_timed_calls(ap_bench_size, atoi(argv[2]), atoi(argv[3]));
         if (argc == 5) ap_write_outputs(argv[4]);
         return 0;
     }
     if (argc == 4 + AP_NSIZES && strcmp(argv[1], "sized") == 0) {
         /* Timing at a size of the caller's choosing (the size ladder of verify/size-guard.ts). */
-        int reps = atoi(argv[2]), warmups = atoi(argv[3]);
         long long size[AP_NSIZES];
         for (int k = 0; k < AP_NSIZES; k++) size[k] = strtoll(argv[4 + k], 0, 10);
-        ap_prepare(size, ${benchSeed(spec)}ULL);
-        ap_openmp_warmup();
-        for (int w = 0; w < warmups; w++) {
-            ap_restore();
-            autopar_entry(ap_args);
-        }
-        for (int r = 0; r < reps; r++) {
-            ap_restore();
-            double t0 = ap_now_ms();
-            autopar_entry(ap_args);
-            double t1 = ap_now_ms();
-            printf("${BENCH_LINE_PREFIX}%.6f\\n", t1 - t0);
-        }
-        fflush(stdout);
-        ap_check_guards();
-        ap_check_inputs();
+        ap_timed_calls(size, atoi(argv[2]), atoi(argv[3]));
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "stack") == 0) {
