@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { spliceFunction } from '../packages/core/dist/index.js';
 import { buildTestBinary, compileObject } from '../packages/core/dist/verify/build.js';
 import { splitNamedKernel } from '../packages/core/dist/kernel/own-tu.js';
-import { describeGuard, guardedKernelText, variantName } from '../packages/core/dist/kernel/size-guard-text.js';
+import { describeGuard, guardedKernelText, guardForText, variantName } from '../packages/core/dist/kernel/size-guard-text.js';
 import { describeSize, kernelTranslationUnit } from '../packages/core/dist/verify/harness.js';
 import { createOriginalCache, prepareOriginal } from '../packages/core/dist/verify/original-cache.js';
 import { DEFAULT_VERIFY_POLICY } from '../packages/core/dist/verify/policy.js';
@@ -220,8 +220,7 @@ async function benchKernel(k, build, { scratch, polly, pairs, alone }) {
     const chosen = build.chosen ? build.candidates.find((c) => c.label === build.chosen.label) : undefined;
     if (chosen?.text) {
       // As the build links it: behind its size guard when the verifier measured one.
-      const g = chosen.verdict.sizeGuard;
-      const guard = g && g.measure !== null && g.threshold !== null ? { measure: g.measure, threshold: g.threshold } : undefined;
+      const guard = guardForText(chosen.verdict.sizeGuard);
       const text = guard ? guardedKernelText(k.unit, chosen.text, guard, { variantExtern: !!chosen.recipe }) : chosen.text;
       const spliced = spliceFunction(k.sourceText, k.unit, text);
       const extra = { variant: chosen.label, ...(guard ? { sizeGuard: describeGuard(guard) } : {}) };

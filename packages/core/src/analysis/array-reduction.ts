@@ -20,7 +20,7 @@ import type { Access } from './accesses.js';
 import { mayAlias } from './accesses.js';
 import { descendants, isInside, stripParens } from './ast.js';
 import { varAt } from './context.js';
-import type { LoopNode } from './loops.js';
+import { isDescendant, type LoopNode } from './loops.js';
 import { enclosingReduction } from './scalars.js';
 
 export interface ArrayReductionRange {
@@ -62,7 +62,7 @@ export function arrayReductionOf(state: AnalysisState, loop: LoopNode, array: st
   for (const a of own) {
     const sub = a.node.type === 'subscript_expression' ? stripParens(a.node.childForFieldName('index') ?? a.node) : undefined;
     if (!sub || sub.type !== 'identifier') return no(`the subscript of ${a.text} (line ${a.line}) is not a loop index`);
-    const c = a.loops.find((l) => l.index === sub.text && l !== loop && isDescendantOf(l, loop));
+    const c = a.loops.find((l) => l.index === sub.text && l !== loop && isDescendant(l, loop));
     if (!c || !c.canonical || c.step !== 1 || (c.cmp !== '<' && c.cmp !== '<=') || c.lowerText === undefined || c.upperText === undefined) {
       return no(`the subscript of ${a.text} (line ${a.line}) is not the index of an increasing canonical loop inside ${loop.id}`);
     }
@@ -80,7 +80,3 @@ export function arrayReductionOf(state: AnalysisState, loop: LoopNode, array: st
   return { ok: true, reduction: { loop, array, type, lowerText, lengthText, updates: own } };
 }
 
-function isDescendantOf(l: LoopNode, a: LoopNode): boolean {
-  for (let p = l.parent; p; p = p.parent) if (p === a) return true;
-  return false;
-}

@@ -8,7 +8,7 @@ import { descendants, statementsOf } from './ast.js';
 import { parse } from '../kernel/parse.js';
 import type { AnalysisState } from './analyze.js';
 import { carriedAt, dirText, type DepVector } from './dependence.js';
-import { perfectChild, type LoopNode } from './loops.js';
+import { perfectChild, isDescendant, type LoopNode } from './loops.js';
 import { liveAfter } from './scalars.js';
 import { distributionParts, distributionProblem } from './distribute.js';
 import { parallelSelectionOf } from './selection.js';
@@ -340,10 +340,6 @@ function checkTransform(
   hoisted.add(loop.id);
 }
 
-function isDescendant(l: LoopNode, ancestor: LoopNode): boolean {
-  for (let p = l.parent; p; p = p.parent) if (p === ancestor) return true;
-  return false;
-}
 
 /** Why outer/inner cannot be reordered or collapsed as a rectangular perfect nest, or undefined. */
 function nestProblem(state: AnalysisState, outer: LoopNode, inner: LoopNode, distributed: Set<string> = new Set()): string | undefined {

@@ -241,3 +241,9 @@ export function perfectChild(loop: LoopNode): LoopNode | undefined {
   if (stmts.length !== 1) return undefined;
   return loop.children.find((c) => c.node === stmts[0]);
 }
+
+/** Whether `l` is nested (at any depth) inside `ancestor`. */
+export function isDescendant(l: LoopNode, ancestor: LoopNode): boolean {
+  for (let p = l.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}

@@ -13,7 +13,7 @@ import { varAt } from './context.js';
 import { callVerdict } from './calls.js';
 import { dimsWithin, type Dim } from './dependence.js';
 import { provablyNonNegative } from './affine.js';
-import type { LoopNode } from './loops.js';
+import { isDescendant, type LoopNode } from './loops.js';
 import { equals, factorNames, isIndexFactor, sub } from './poly.js';
 import type { ReductionOp } from './reductions.js';
 import { enclosingReduction } from './scalars.js';
@@ -42,10 +42,6 @@ export function accumulatorName(state: AnalysisState, array: string): string {
   return name;
 }
 
-function isDescendant(l: LoopNode, a: LoopNode): boolean {
-  for (let p = l.parent; p; p = p.parent) if (p === a) return true;
-  return false;
-}
 
 const dimKey = (d: Dim[]) => d.map((x) => (x.kind === 'field' ? `.${x.name}` : JSON.stringify([...x.p].sort()))).join('|');
 

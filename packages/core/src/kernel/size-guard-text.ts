@@ -17,6 +17,11 @@ export interface GuardForText {
   threshold: number;
 }
 
+/** The guard a link applies, from a verdict's: only a measured threshold on a measure the kernel has. */
+export function guardForText(g: { measure: string | null; threshold: number | null } | undefined): GuardForText | undefined {
+  return g && g.measure !== null && g.threshold !== null ? { measure: g.measure, threshold: g.threshold } : undefined;
+}
+
 /** For reports: `original below seq*d = 102` (the casts of the C expression left out). */
 export function describeGuard(guard: { measure: string | null; threshold: number | null } | undefined): string | undefined {
   if (!guard || guard.measure === null || guard.threshold === null) return undefined;

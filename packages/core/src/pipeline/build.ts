@@ -11,7 +11,7 @@ import type { KernelSpec } from '../spec/types.js';
 import type { KernelUnit } from '../kernel/types.js';
 import { extractKernels } from '../kernel/extract.js';
 import { spliceFunction } from '../kernel/splice.js';
-import { describeGuard, guardedKernelText, SizeGuardTextError, variantName, type GuardForText } from '../kernel/size-guard-text.js';
+import { describeGuard, guardedKernelText, guardForText, SizeGuardTextError, variantName, type GuardForText } from '../kernel/size-guard-text.js';
 import { splitNamedKernel } from '../kernel/own-tu.js';
 import { canonicalJson, computeKey, kernelKeyPart, proposerKeyPart, type KeyInputs } from '../kernel/key.js';
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ import { fewShotExamples } from './few-shot-examples.js';
 import type { ModelOutput } from '../propose/model-forms.js';
 import type { RecipeName } from '../propose/compiler.js';
 import type { Rejection } from '../propose/model-forms.js';
-import type { SizeGuard, Verdict, VerifyPolicy } from '../verify/types.js';
+import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
@@ -249,7 +249,7 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
     const chosen = report.candidates.find((c) => c.label === report.chosen?.label);
     if (report.chosen && chosen?.functionText) {
       const list = chosenTexts.get(sourcePath) ?? [];
-      const guard = linkedGuard(chosen.verdict.sizeGuard);
+      const guard = guardForText(chosen.verdict.sizeGuard);
       list.push({ kernel: kspec.name, text: chosen.functionText, ...(chosen.recipe ? { recipe: chosen.recipe } : {}), ...(guard ? { guard } : {}) });
       chosenTexts.set(sourcePath, list);
     }
@@ -828,7 +828,3 @@ function guardedText(unit: KernelUnit, variantText: string, guard: GuardForText,
   }
 }
 
-/** The guard the link applies: only a measured threshold on a measure the kernel has. */
-function linkedGuard(g: SizeGuard | undefined): GuardForText | undefined {
-  return g && g.measure !== null && g.threshold !== null ? { measure: g.measure, threshold: g.threshold } : undefined;
-}
