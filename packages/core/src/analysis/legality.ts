@@ -17,6 +17,7 @@ import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js
 import { accumulationOf } from './accumulate.js';
 import { unrollJamOf } from './unroll-jam.js';
 import { arrayReductionOf } from './array-reduction.js';
+import { idempotentStoreOf } from './idempotent-store.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -57,7 +58,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -66,9 +67,11 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const accumulated = new Set<string>();
   for (const t of transforms) if (t.kind === 'accumulate-in-output') checkAccumulate(state, t.loop, plan, errors, accumulated);
   for (const t of transforms) if (t.kind === 'unroll-and-jam') checkUnrollJam(state, t.loop, plan, errors);
-  // Array reductions: their array's dependences in their loop are then the reduction's.
-  const arrayReduced = new Map<string, Set<string>>();
-  for (const t of transforms) if (t.kind === 'array-reduction') checkArrayReduction(state, t, plan, errors, arrayReduced);
+  // Array reductions and idempotent stores: their array's dependences in their loop are
+  // then the reduction's (per-thread copies) or harmless (one value stored, atomically).
+  const rewritten = new Map<string, Set<string>>();
+  const flags = new Map<string, string[]>();
+  for (const t of transforms) if (t.kind === 'array-reduction' || t.kind === 'idempotent-store') checkInPlaceTransform(state, t, plan, errors, rewritten, flags);
   for (const lp of plan.loops) {
     if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
   }
@@ -81,7 +84,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   }
   for (const lp of actions) {
     const before = errors.length;
-    checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven, arrayReduced);
+    checkLoopAction(state, lp, actions, swapped, tiled, hoisted, errors, warnings, distributed, replaced, unproven, rewritten, flags);
     // With an unknown call in the loop, what it reads and writes is unknown too: every
     // finding about this loop's scalars and arrays rests on a guess.
     const loop = resolve(state, lp.loop).loop;
@@ -119,24 +122,34 @@ function checkAccumulate(state: AnalysisState, id: string, plan: Plan, errors: s
 }
 
 /**
- * array-reduction of an array in a loop: legal by arrayReductionOf; the loop must be a plain
- * parallel-for of its own (no collapse, simd, atomics, selection, no hoisted region around
- * it, no transform that moves it or a loop inside it): its updates are rewritten to the
- * thread's copy and the original loop is kept as the fallback when no memory is left.
+ * array-reduction or idempotent-store of an array in a loop: legal by arrayReductionOf or
+ * idempotentStoreOf; the loop must be a plain parallel-for of its own (no collapse, simd,
+ * atomics, selection, no hoisted region around it, no transform that moves it or a loop
+ * inside it): its accesses of the array are rewritten in place. Records the flags an
+ * idempotent store turns into `|`-combined ones (their clauses are generated).
  */
-function checkArrayReduction(state: AnalysisState, t: { loop: string; array: string }, plan: Plan, errors: string[], reduced: Map<string, Set<string>>): void {
+function checkInPlaceTransform(
+  state: AnalysisState, t: Extract<Transform, { kind: 'array-reduction' | 'idempotent-store' }>, plan: Plan, errors: string[],
+  done: Map<string, Set<string>>, flags: Map<string, string[]>,
+): void {
   const loop = state.loopById.get(t.loop);
-  if (!loop) return void errors.push(`array-reduction: no loop ${t.loop} in ${state.ctx.name}`);
-  const where = `array-reduction of ${t.array} ${label(loop)}`;
-  if (reduced.get(loop.id)?.has(t.array)) return void errors.push(`${where}: named twice`);
-  const r = arrayReductionOf(state, loop, t.array);
+  if (!loop) return void errors.push(`${t.kind}: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `${t.kind} of ${t.array} ${label(loop)}`;
+  if (done.get(loop.id)?.has(`${t.kind}:${t.array}`)) return void errors.push(`${where}: named twice`);
+  const r = t.kind === 'array-reduction' ? arrayReductionOf(state, loop, t.array) : idempotentStoreOf(state, loop, t.array);
   if (!r.ok) return void errors.push(r.reason);
   const lp = plan.loops.find((l) => l.loop === loop.id);
   if (!lp || lp.action !== 'parallel-for') errors.push(`${where}: the loop's action must be parallel-for (it is ${lp?.action ?? 'none'})`);
   else if ((lp.collapse ?? 1) > 1 || lp.atomic?.length || lp.select) errors.push(`${where}: the loop takes no collapse, atomic or selection`);
   else if ((lp.reduction ?? []).some((x) => x.vars.includes(t.array))) errors.push(`${where}: ${t.array} is also named in a reduction clause`);
+  if (lp && 'store' in r) {
+    const named = [...(lp.private ?? []), ...(lp.firstprivate ?? []), ...(lp.lastprivate ?? []), ...(lp.reduction ?? []).flatMap((x) => x.vars)];
+    const clash = r.store.flags.find((f) => named.includes(f.name));
+    if (clash) errors.push(`${where}: ${clash.name} is only set to ${clash.valueText} in the loop; it becomes a flag combined after the loop and takes no clause`);
+    flags.set(loop.id, [...(flags.get(loop.id) ?? []), ...r.store.flags.map((f) => f.name)]);
+  }
   for (const o of plan.transforms ?? []) {
-    if (o.kind === 'restrict-params' || o.kind === 'array-reduction') continue;
+    if (o.kind === 'restrict-params' || o.kind === t.kind) continue;
     if (o.kind === 'hoist-parallel-region') {
       const h = state.loopById.get(o.loop);
       if (h && (h === loop || isDescendant(loop, h))) errors.push(`${where}: cannot sit in the hoisted parallel region of ${h.id}`);
@@ -144,9 +157,9 @@ function checkArrayReduction(state: AnalysisState, t: { loop: string; array: str
     }
     const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((x) => state.loopById.get(x)).filter((x): x is LoopNode => x !== undefined);
     const n = named.find((x) => x === loop || isDescendant(x, loop) || isDescendant(loop, x));
-    if (n) errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its updates are rewritten in place)`);
+    if (n) errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its accesses are rewritten in place)`);
   }
-  reduced.set(loop.id, new Set([...(reduced.get(loop.id) ?? []), t.array]));
+  done.set(loop.id, new Set([...(done.get(loop.id) ?? []), `${t.kind}:${t.array}`]));
 }
 
 /** Transforms and actions that would cut into a subtree the plan regenerates as a whole (accumulate-in-output, unroll-and-jam). */
@@ -391,7 +404,7 @@ function checkLoopAction(
   state: AnalysisState, lp: LoopPlan, actions: LoopPlan[],
   swapped: Map<string, { outer: LoopNode; inner: LoopNode }>, tiled: Map<string, Band>, hoisted: Set<string>,
   errors: string[], warnings: string[], distributed: Set<string> = new Set(), replaced: Map<string, ScalarReplacement[]> = new Map(),
-  unproven: string[] = [], arrayReduced: Map<string, Set<string>> = new Map(),
+  unproven: string[] = [], rewritten: Map<string, Set<string>> = new Map(), flags: Map<string, string[]> = new Map(),
 ): void {
   const { loop, point } = resolve(state, lp.loop);
   if (!loop) return void errors.push(`${lp.loop}: no such loop in ${state.ctx.name} (loops: ${state.loops.map((l) => l.id).join(', ') || 'none'})`);
@@ -486,8 +499,9 @@ function checkLoopAction(
       const arr = v.a.base.name;
       // Inside a replaced loop the element is the scalar: its dependences are the scalar's (checked below).
       if (scalarized.some((r) => r.accesses.includes(v.a) && r.accesses.includes(v.b))) continue;
-      // Every thread adds into its own copy of a reduced array (checkArrayReduction).
-      if (fr.target === loop && arrayReduced.get(loop.id)?.has(arr) && v.b.base.name === arr) continue;
+      // Every thread adds into its own copy of a reduced array, or stores the one value (checkInPlaceTransform).
+      const own = rewritten.get(loop.id);
+      if (fr.target === loop && v.b.base.name === arr && (own?.has(`array-reduction:${arr}`) || own?.has(`idempotent-store:${arr}`))) continue;
       const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
       if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
       const message = coveredByReduction
@@ -525,7 +539,8 @@ function checkLoopAction(
       errors.push(`${where}: race on scalar ${oi}: after the interchange the index of ${sw.outer.id} is written inside the parallel loop but not private`);
     }
   } else {
-    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors, loop, selected, replaced);
+    // Flags of an idempotent store are combined by the generated code, like a selection's scalars.
+    checkScalars(state, lp, loop, frames.map((f) => f.target), hoisted, errors, loop, [...selected, ...(flags.get(loop.id) ?? [])], replaced);
   }
 
   // if clause

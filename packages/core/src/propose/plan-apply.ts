@@ -8,6 +8,7 @@ import { descendants, isInside, statementsOf, type SyntaxNode } from '../analysi
 import { varAt } from '../analysis/context.js';
 import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
+import { idempotentStoreOf } from '../analysis/idempotent-store.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
@@ -177,6 +178,11 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const reducedHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'array-reduction' }> => t.kind === 'array-reduction' && t.loop === loop.id);
     if (reducedHere.length) {
       arrayReductionRegion(state, loop, lp, reducedHere.map((t) => t.array), insert, edits);
+      continue;
+    }
+    const storedHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'idempotent-store' }> => t.kind === 'idempotent-store' && t.loop === loop.id);
+    if (storedHere.length) {
+      idempotentStoreLoop(state, loop, lp, storedHere.map((t) => t.array), insert, edits);
       continue;
     }
     const pragma = pragmaFor(state, lp, ref, inHoisted);
@@ -553,4 +559,51 @@ function applyEdits(text: string, edits: Edit[]): string {
     pos = e.end;
   }
   return out + text.slice(pos);
+}
+
+/**
+ * Idempotent store (analysis/idempotent-store.ts): the array's loads and stores in the loop
+ * become relaxed atomics (two threads may reach one element; both store the same value),
+ * each flag's stores set a per-thread `<flag>_set` combined with `|` and the flag takes its
+ * value after the loop, and the loop's `if()` clause also holds the run-time conditions
+ * under which its other tests cannot tell the old value from the stored one (when they
+ * fail, the region has one thread and the loop runs in order, as the original).
+ */
+function idempotentStoreLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan, arrays: string[], insert: (at: number, s: string) => void, edits: Edit[]): void {
+  const text = state.ctx.text;
+  const ind = indentOf(text, loop.node.startIndex);
+  const conditions: string[] = [];
+  const flags = new Map<string, { set: string; value: string }>();
+  for (const array of arrays) {
+    const r = idempotentStoreOf(state, loop, array);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    const { loads, stores, flags: fs } = r.store;
+    for (const a of loads) edits.push({ start: a.node.startIndex, end: a.node.endIndex, text: `__atomic_load_n(&${a.node.text}, __ATOMIC_RELAXED)` });
+    for (const a of stores) {
+      let assign = a.node.parent!;
+      while (assign.type === 'parenthesized_expression') assign = assign.parent!;
+      edits.push({ start: assign.startIndex, end: assign.endIndex, text: `__atomic_store_n(&${a.node.text}, ${assign.childForFieldName('right')!.text}, __ATOMIC_RELAXED)` });
+    }
+    for (const c of r.store.conditions) if (!conditions.includes(c)) conditions.push(c);
+    for (const f of fs) {
+      if (flags.has(f.name)) continue;
+      let set = `${f.name}_set`;
+      while (state.ctx.vars.has(set) || state.ctx.macros.has(set)) set += '_';
+      flags.set(f.name, { set, value: f.valueText });
+      for (const st of f.stores) edits.push({ start: st.startIndex, end: st.endIndex, text: `${set} = 1` });
+    }
+  }
+  const sets = [...flags.values()].map((f) => f.set);
+  const when = [...(lp.ifThreshold ? [lp.ifThreshold] : []), ...conditions];
+  const pragma = pragmaFor(state, {
+    ...lp,
+    reduction: [...(lp.reduction ?? []), ...(sets.length ? [{ op: '|' as const, vars: sets }] : [])],
+    ifThreshold: when.length ? when.map((w) => `(${w})`).join(' && ') : undefined,
+  }, loop.id)!;
+  const head = ['{', ...sets.map((s) => `${ind}    int ${s} = 0;`), `${ind}    ${pragma}`, `${ind}    `];
+  insert(loop.node.startIndex, head.join('\n'));
+  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
+  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+  const tail = ['', ...[...flags].map(([name, f]) => `${ind}    if (${f.set}) ${name} = ${f.value};`), `${ind}}`];
+  insert(loop.node.endIndex, tail.join('\n'));
 }

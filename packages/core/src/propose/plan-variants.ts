@@ -9,6 +9,7 @@ import { accumulateVariants, distributeInterchangeVariants, jamVariants } from '
 import { checkPlan } from '../analysis/legality.js';
 import { scalarReplacements } from '../analysis/scalar-replace.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
+import { flagScalarsOf, idempotentStoreOf } from '../analysis/idempotent-store.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -73,11 +74,13 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   const base: Transform[] = [];
   if (state.ctx.noalias && state.ctx.params.some((p) => p.pointerDepth > 0 && !p.restrict)) base.push({ kind: 'restrict-params' });
   const selections = selectionLoops(state, chosen);
-  const reduced = arrayReductionVariant(state, chosen, base);
+  const reduced = inPlaceVariant(state, chosen, base, 'array-reduction');
+  const stored = inPlaceVariant(state, chosen, base, 'idempotent-store');
   if (chosen.length === 0) {
-    if (reduced) {
-      addIfThresholds(state, reduced.plan);
-      return [reduced];
+    const inPlace = [reduced, stored].filter((v): v is PlanVariant => v !== undefined);
+    if (inPlace.length) {
+      for (const v of inPlace) addIfThresholds(state, v.plan);
+      return inPlace;
     }
     if (!selections.length) return [];
     const v: PlanVariant = { name: 'select', plan: plan(state, selections, base) };
@@ -169,27 +172,33 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
   // 8. loops whose only carried dependences are sums into array ranges: per-thread copies
   if (reduced) out.push(reduced);
+  // 9. loops whose only carried dependences are guarded stores of one value: atomics, flags
+  if (stored) out.push(stored);
   for (const v of out) addIfThresholds(state, v.plan);
   return out;
 }
 
 /**
- * The outermost loops that are not parallel only because they sum into ranges of arrays
- * (normal equations: y += tmp[r] * row r), each with an array-reduction per such array;
- * the other nests keep their outermost parallel loops. Undefined when there is none.
+ * The outermost loops that are not parallel only because of accesses a transform rewrites in
+ * place — sums into ranges of arrays (normal equations: y += tmp[r] * row r; array-reduction)
+ * or guarded stores of one value (graph search levels; idempotent-store) — each with that
+ * transform per such array; the other nests keep their outermost parallel loops. Undefined
+ * when there is none.
  */
-function arrayReductionVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[]): PlanVariant | undefined {
+function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[], kind: 'array-reduction' | 'idempotent-store'): PlanVariant | undefined {
+  const legal = kind === 'array-reduction' ? arrayReductionOf : idempotentStoreOf;
   const picked: LoopPlan[] = [];
   const transforms: Transform[] = [...base];
   const taken: LoopNode[] = [];
   const visit = (l: LoopNode) => {
     const f = state.factsById.get(l.id)!;
     if (f.parallel) return;
-    const arrays = l.canonical ? f.arraysWritten.filter((a) => arrayReductionOf(state, l, a).ok) : [];
+    const arrays = l.canonical ? f.arraysWritten.filter((a) => legal(state, l, a).ok) : [];
     if (arrays.length) {
       const lp = clausesFor(f, 'parallel-for');
+      if (kind === 'idempotent-store') dropFlags(state, l, lp);
       lp.schedule = scheduleFor(state, l);
-      const ts = arrays.map((array): Transform => ({ kind: 'array-reduction', loop: l.id, array }));
+      const ts = arrays.map((array): Transform => ({ kind, loop: l.id, array }));
       if (checkPlan(state, plan(state, [lp], [...base, ...ts])).ok) {
         picked.push(lp);
         transforms.push(...ts);
@@ -207,7 +216,17 @@ function arrayReductionVariant(state: AnalysisState, chosen: LoopNode[], base: T
     return lp;
   });
   const p = plan(state, [...others, ...picked], transforms);
-  return checkPlan(state, p).ok ? { name: 'array-reduction', plan: p } : undefined;
+  return checkPlan(state, p).ok ? { name: kind, plan: p } : undefined;
+}
+
+/** An idempotent store's flags take no clause: the generated code combines them. */
+function dropFlags(state: AnalysisState, loop: LoopNode, lp: LoopPlan): void {
+  const flags = new Set(flagScalarsOf(state, loop).map((f) => f.name));
+  for (const key of ['private', 'lastprivate'] as const) {
+    const kept = lp[key]?.filter((v) => !flags.has(v));
+    if (kept?.length) lp[key] = kept;
+    else delete lp[key];
+  }
 }
 
 /** Selection (argmin/argmax) loops outside the chosen parallel loops, as parallel plans. */

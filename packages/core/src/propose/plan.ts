@@ -71,7 +71,16 @@ export type Transform =
    * the loop, in thread order. The original loop runs instead when the copies cannot be
    * allocated.
    */
-  | { kind: 'array-reduction'; loop: string; array: string };
+  | { kind: 'array-reduction'; loop: string; array: string }
+  /**
+   * Idempotent store (analysis/idempotent-store.ts): the parallel-for loop's only carried
+   * dependence is `if (array[x] == d) array[x] = c;` with one loop-invariant c (graph
+   * search levels, visited marks). The array's loads and stores become relaxed atomics;
+   * scalars the loop only sets to one invariant value become `|`-combined flags; the
+   * loop's other tests of the array must not tell d from c, which its `if()` clause
+   * checks on entry (otherwise it runs on one thread, in order).
+   */
+  | { kind: 'idempotent-store'; loop: string; array: string };
 
 export interface Plan {
   version: 1;

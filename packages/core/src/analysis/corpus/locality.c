@@ -434,3 +434,86 @@ void ar_alias(int m, int n, const double *A, double *y)
         for (int c = 0; c < n; c++)
             y[c] += A[r * n + c];
 }
+
+/* Idempotent store: one sweep of a level-synchronous search (every store writes depth + 1
+ * into an element still holding -1); returns whether it reached anything. */
+int is_sweep(int n, const int *restrict rowptr, const int *restrict cols, int depth, int *restrict level)
+{
+    int found = 0;
+    for (int v = 0; v < n; v++)
+        if (level[v] == depth)
+            for (int e = rowptr[v]; e < rowptr[v + 1]; e++) {
+                int u = cols[e];
+                if (level[u] == -1) {
+                    level[u] = depth + 1;
+                    found = 1;
+                }
+            }
+    return found;
+}
+
+/* Idempotent store of bytes, guard written value-first, a flag with another value. */
+long is_marks(int n, int m, const int *restrict targets, unsigned char *restrict mark, long hit)
+{
+    for (int i = 0; i < n; i++) {
+        int t = targets[i % m];
+        if (0 == mark[t]) {
+            mark[t] = 2;
+            hit = 7;
+        }
+    }
+    return hit;
+}
+
+/* Refused: the guard has an else branch. */
+void is_else(int n, const int *restrict cols, int *restrict level)
+{
+    for (int v = 0; v < n; v++) {
+        if (level[cols[v]] == -1)
+            level[cols[v]] = 1;
+        else
+            level[v] = 0;
+    }
+}
+
+/* Refused: the guarded block counts (it may run more than once per element in parallel). */
+int is_count(int n, const int *restrict cols, int *restrict level)
+{
+    int count = 0;
+    for (int v = 0; v < n; v++)
+        if (level[cols[v]] == -1) {
+            level[cols[v]] = 1;
+            count++;
+        }
+    return count;
+}
+
+/* Refused: the stored value changes with the iteration. */
+void is_values(int n, const int *restrict cols, int *restrict level)
+{
+    for (int v = 0; v < n; v++)
+        if (level[cols[v]] == -1)
+            level[cols[v]] = v;
+}
+
+/* Refused: an element is read other than in a comparison. */
+long is_sum(int n, const int *restrict cols, int *restrict level)
+{
+    long s = 0;
+    for (int v = 0; v < n; v++) {
+        s += level[v];
+        if (level[cols[v]] == -1)
+            level[cols[v]] = 1;
+    }
+    return s;
+}
+
+/* Refused: a test for the guarded value outside a guard (its outcome depends on the order). */
+void is_seen(int n, const int *restrict cols, int *restrict level, int *restrict out)
+{
+    for (int v = 0; v < n; v++) {
+        out[v] = level[v] == -1;
+        if (level[cols[v]] == -1)
+            level[cols[v]] = 1;
+    }
+}
