@@ -55,6 +55,20 @@ describe('size measure', () => {
     expect(m.at({ n: 40 })).toBe(40);
   });
 
+  it('leaves out a parameter derived from a size another parameter carries (a start vertex n/2), keeps one computed from a size no parameter carries', () => {
+    const args = (n: string, reps: string) => [
+      { name: 'n', kind: 'scalar' as const, type: 'int' as const, value: n },
+      { name: 'reps', kind: 'scalar' as const, type: 'int' as const, value: reps },
+      { name: 'a', kind: 'scalar' as const, type: 'double' as const, value: 2 },
+      { name: 'x', kind: 'input' as const, type: 'double' as const, length: 'n', init: { gen: 'uniform' as const, min: -1, max: 1 } },
+      { name: 'y', kind: 'output' as const, type: 'double' as const, length: 'n' },
+    ];
+    expect(sizeMeasure(spec({ args: args('n', 'n/2') }), unit())!.expression).toBe('(double)n');
+    const squared = sizeMeasure(spec({ args: args('n*n', 'n/2') }), unit())!;
+    expect(squared.expression).toBe('(double)n * (double)reps');
+    expect(squared.at({ n: 10 })).toBe(500);
+  });
+
   it('is absent when no integer parameter depends on a size', () => {
     const s = spec({ args: [
       { name: 'n', kind: 'scalar', type: 'int', value: 64 },

@@ -43,14 +43,17 @@ export interface SizeMeasure {
 }
 
 /**
- * The product of the kernel's integer scalar parameters whose spec value is computable from
- * the size names: monotone in every size, so "below the crossover" is well defined along the
- * ladder. Undefined when the kernel has none (nothing to dispatch on).
+ * The product of the kernel's integer scalar parameters that carry the sizes: those whose spec
+ * value is a size name itself (`n`), then those computed from a size no such parameter carries
+ * (`n*n` when no parameter is `n`). A parameter derived from a size another one carries — a
+ * start vertex `n/2`, an offset `n-1` — says where, not how much, and a caller may pass 0 there
+ * whatever the size; it is left out. Monotone in every size, so "below the crossover" is well
+ * defined along the ladder. Undefined when the kernel has none (nothing to dispatch on).
  */
 export function sizeMeasure(spec: KernelSpec, unit: KernelUnit): SizeMeasure | undefined {
   const names = sizeNames(spec);
   const probe = Object.fromEntries(names.map((n) => [n, 1]));
-  const factors: Array<{ param: string; value: string | number }> = [];
+  const candidates: Array<{ param: string; value: string; mentions: string[] }> = [];
   spec.args.forEach((arg, i) => {
     const param = unit.signature.params[i]?.name;
     if (arg.kind !== 'scalar' || !isIntegerType(arg.type) || !param) return;
@@ -60,12 +63,16 @@ export function sizeMeasure(spec: KernelSpec, unit: KernelUnit): SizeMeasure | u
     } catch {
       return; // uses a generator's size: not known before the inputs are built
     }
-    factors.push({ param, value: arg.value });
+    const value = arg.value;
+    candidates.push({ param, value, mentions: names.filter((n) => new RegExp(`\\b${n}\\b`).test(value)) });
   });
+  const direct = candidates.filter((c) => names.includes(c.value.trim()));
+  const carried = new Set(direct.map((c) => c.value.trim()));
+  const factors = [...direct, ...candidates.filter((c) => !direct.includes(c) && c.mentions.some((n) => !carried.has(n)))];
   if (!factors.length) return undefined;
   return {
     expression: factors.map((f) => `(double)${f.param}`).join(' * '),
-    at: (size) => factors.reduce((p, f) => p * evaluateExpression(String(f.value), size), 1),
+    at: (size) => factors.reduce((p, f) => p * evaluateExpression(f.value, size), 1),
   };
 }
 
