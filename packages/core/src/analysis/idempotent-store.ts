@@ -22,6 +22,7 @@ import type { Access } from './accesses.js';
 import { mayAlias } from './accesses.js';
 import { descendants, isInside, operatorOf, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import { varAt } from './context.js';
+import { invariantProblem } from './invariant.js';
 import type { LoopNode } from './loops.js';
 
 export interface FlagScalar {
@@ -161,30 +162,6 @@ export function flagScalarsOf(state: AnalysisState, loop: LoopNode): FlagScalar[
     out.push({ name, valueText: valueText!, stores });
   }
   return out;
-}
-
-/** Why `node` may differ between iterations of `loop` (or undefined when it cannot). */
-function invariantProblem(state: AnalysisState, loop: LoopNode, node: SyntaxNode): string | undefined {
-  for (const n of descendants(node)) {
-    if (n.type === 'call_expression' || n.type === 'subscript_expression' || n.type === 'pointer_expression' || n.type === 'field_expression') return 'reads memory or calls a function';
-    if (n.type === 'assignment_expression' || n.type === 'update_expression') return 'assigns';
-    if (n.type !== 'identifier') continue;
-    const macro = state.ctx.macros.get(n.text);
-    if (macro && !state.ctx.vars.has(n.text)) {
-      if (macro.params) return `uses the function-like macro ${n.text}`;
-      const names = [...macro.body.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
-      if (names.some((x) => changedIn(state, loop, x) || state.ctx.macros.has(x))) return `uses ${n.text}, whose value may change in the loop`;
-      continue;
-    }
-    if (changedIn(state, loop, n.text)) return `uses ${n.text}, which the loop changes`;
-    const decl = varAt(state.ctx, n.text, n);
-    if (decl && isInside(decl.decl, loop.node)) return `uses ${n.text}, declared in the loop`;
-  }
-  return undefined;
-}
-
-function changedIn(state: AnalysisState, loop: LoopNode, name: string): boolean {
-  return name === loop.index || (state.ctx.writes.get(name) ?? []).some((w) => isInside(w.node, loop.node));
 }
 
 function parentSkippingParens(node: SyntaxNode): SyntaxNode | null {

@@ -18,6 +18,7 @@ import { accumulationOf } from './accumulate.js';
 import { unrollJamOf } from './unroll-jam.js';
 import { arrayReductionOf } from './array-reduction.js';
 import { idempotentStoreOf } from './idempotent-store.js';
+import { precomputedTermOf } from './precompute-term.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -58,7 +59,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store' && t.kind !== 'precompute-term') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -72,6 +73,8 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const rewritten = new Map<string, Set<string>>();
   const flags = new Map<string, string[]>();
   for (const t of transforms) if (t.kind === 'array-reduction' || t.kind === 'idempotent-store') checkInPlaceTransform(state, t, plan, errors, rewritten, flags);
+  const precomputed = new Set<string>();
+  for (const t of transforms) if (t.kind === 'precompute-term') checkPrecomputeTerm(state, t, plan, errors, precomputed);
   for (const lp of plan.loops) {
     if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
   }
@@ -148,18 +151,48 @@ function checkInPlaceTransform(
     if (clash) errors.push(`${where}: ${clash.name} is only set to ${clash.valueText} in the loop; it becomes a flag combined after the loop and takes no clause`);
     flags.set(loop.id, [...(flags.get(loop.id) ?? []), ...r.store.flags.map((f) => f.name)]);
   }
+  errors.push(...combinationProblems(state, loop, t, plan, where));
+  done.set(loop.id, new Set([...(done.get(loop.id) ?? []), `${t.kind}:${t.array}`]));
+}
+
+/**
+ * A transform that rewrites accesses in its loop in place and wraps it in code of its own: no
+ * hoisted region around it, and no transform of another kind that moves or regenerates the
+ * loop, a loop inside it or a loop around it.
+ */
+function combinationProblems(state: AnalysisState, loop: LoopNode, t: Transform, plan: Plan, where: string): string[] {
+  const out: string[] = [];
   for (const o of plan.transforms ?? []) {
     if (o.kind === 'restrict-params' || o.kind === t.kind) continue;
     if (o.kind === 'hoist-parallel-region') {
       const h = state.loopById.get(o.loop);
-      if (h && (h === loop || isDescendant(loop, h))) errors.push(`${where}: cannot sit in the hoisted parallel region of ${h.id}`);
+      if (h && (h === loop || isDescendant(loop, h))) out.push(`${where}: cannot sit in the hoisted parallel region of ${h.id}`);
       continue;
     }
     const named = [o.loop, ...(o.kind === 'interchange' ? [o.with] : [])].map((x) => state.loopById.get(x)).filter((x): x is LoopNode => x !== undefined);
     const n = named.find((x) => x === loop || isDescendant(x, loop) || isDescendant(loop, x));
-    if (n) errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its accesses are rewritten in place)`);
+    if (n) out.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its accesses are rewritten in place)`);
   }
-  done.set(loop.id, new Set([...(done.get(loop.id) ?? []), `${t.kind}:${t.array}`]));
+  return out;
+}
+
+/**
+ * precompute-term of a loop: legal by precomputedTermOf; the loop must be a parallel loop of
+ * the plan (its table is filled by a parallel loop just before it, under the same if()), once
+ * per index, and combine with nothing that moves it (combinationProblems).
+ */
+function checkPrecomputeTerm(state: AnalysisState, t: Extract<Transform, { kind: 'precompute-term' }>, plan: Plan, errors: string[], done: Set<string>): void {
+  const loop = state.loopById.get(t.loop);
+  if (!loop) return void errors.push(`precompute-term: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `precompute-term over ${t.index} ${label(loop)}`;
+  if (done.has(`${loop.id}:${t.index}`)) return void errors.push(`${where}: named twice`);
+  done.add(`${loop.id}:${t.index}`);
+  const r = precomputedTermOf(state, loop, t.index);
+  if (!r.ok) return void errors.push(r.reason);
+  const lp = plan.loops.find((l) => l.loop === loop.id);
+  if (!lp || !PARALLEL.includes(lp.action)) errors.push(`${where}: the loop's action must be parallel-for or parallel-for-simd (it is ${lp?.action ?? 'none'}); the table is filled in parallel just before it`);
+  else if (lp.select) errors.push(`${where}: the loop takes no selection`);
+  errors.push(...combinationProblems(state, loop, t, plan, where));
 }
 
 /** Transforms and actions that would cut into a subtree the plan regenerates as a whole (accumulate-in-output, unroll-and-jam). */

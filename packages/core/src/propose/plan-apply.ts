@@ -9,6 +9,7 @@ import { varAt } from '../analysis/context.js';
 import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { idempotentStoreOf } from '../analysis/idempotent-store.js';
+import { precomputedTermOf } from '../analysis/precompute-term.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
@@ -185,6 +186,12 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
       idempotentStoreLoop(state, loop, lp, storedHere.map((t) => t.array), insert, edits);
       continue;
     }
+    const termsHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'precompute-term' }> => t.kind === 'precompute-term' && t.loop === loop.id);
+    if (termsHere.length) {
+      precomputedTermLoop(state, loop, lp, termsHere.map((t) => t.index), insert, edits);
+      for (const arr of lp.atomic ?? []) atomicUpdates(state, loop, arr, insert);
+      continue;
+    }
     const pragma = pragmaFor(state, lp, ref, inHoisted);
     if (!pragma) continue;
     // A scalar-replaced loop's pragma is already inside its prologue.
@@ -221,7 +228,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
 
   let out = applyEdits(text, edits);
   if (/\bomp_\w+\s*\(/.test(out) && !/#include\s*<omp\.h>/.test(out)) out = `#include <omp.h>\n${out}`;
-  if (/\b(calloc|free)\s*\(/.test(out) && !/\b(calloc|free)\s*\(/.test(text) && !/#include\s*<stdlib\.h>/.test(out)) out = `#include <stdlib.h>\n${out}`;
+  if (/\b(calloc|malloc|free)\s*\(/.test(out) && !/\b(calloc|malloc|free)\s*\(/.test(text) && !/#include\s*<stdlib\.h>/.test(out)) out = `#include <stdlib.h>\n${out}`;
   return { functionText: out };
 }
 
@@ -606,4 +613,53 @@ function idempotentStoreLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
   if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
   const tail = ['', ...[...flags].map(([name, f]) => `${ind}    if (${f.set}) ${name} = ${f.value};`), `${ind}}`];
   insert(loop.node.endIndex, tail.join('\n'));
+}
+
+/**
+ * Precomputed terms (analysis/precompute-term.ts): a table per term, allocated once around the
+ * outermost loop enclosing this one (a time loop fills it every step, and large blocks cost
+ * page faults each time they are allocated anew), filled in parallel just before the loop
+ * (under the loop's own if()) with the term at every index of its arrays; in the loop each
+ * occurrence reads the table, or computes the term as before where the table could not be
+ * allocated.
+ */
+function precomputedTermLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan, indices: string[], insert: (at: number, s: string) => void, edits: Edit[]): void {
+  const text = state.ctx.text;
+  const ind = indentOf(text, loop.node.startIndex);
+  let outer = loop;
+  while (outer.parent) outer = outer.parent;
+  const oind = indentOf(text, outer.node.startIndex);
+  const taken = new Set<string>();
+  const fresh = (base: string) => {
+    let name = base;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || taken.has(name)) name += '_';
+    taken.add(name);
+    return name;
+  };
+  const allocs: string[] = [];
+  const frees: string[] = [];
+  const fills: string[] = [];
+  for (const index of indices) {
+    const r = precomputedTermOf(state, loop, index);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    const { occurrences, type, lengthText, array } = r.term;
+    const table = fresh(`${array}_term`);
+    const w = fresh(`${array}_w`);
+    allocs.push(`${type} *${table} = (${type} *)malloc(sizeof(${type}) * (size_t)(${lengthText} > 0 ? ${lengthText} : 1));`);
+    fills.push(
+      `if (${table}) {`,
+      `${ind}    #pragma omp parallel for schedule(static)${lp.ifThreshold ? ` if(${lp.ifThreshold})` : ''}`,
+      `${ind}    for (long ${w} = 0; ${w} < ${lengthText}; ${w}++)`,
+      `${ind}        ${table}[${w}] = ${renamed(text, occurrences[0]!, new Map([[index, w]]))};`,
+      `${ind}}`,
+      `${ind}`,
+    );
+    frees.push(`free(${table});`);
+    for (const o of occurrences) edits.push({ start: o.startIndex, end: o.endIndex, text: `(${table} ? ${table}[${index}] : (${o.text}))` });
+  }
+  // Declared before the outermost loop, freed after it (a block around it where it is not in one).
+  const braced = outer.node.parent?.type !== 'compound_statement';
+  insert(outer.node.startIndex, `${braced ? `{\n${oind}` : ''}${allocs.join(`\n${oind}`)}\n${oind}`);
+  placeBefore(text, loop.node, `${fills.join('\n')}${pragmaFor(state, lp, loop.id)!}`, insert);
+  insert(outer.node.endIndex, `\n${oind}${frees.join(`\n${oind}`)}${braced ? `\n${oind}}` : ''}`);
 }

@@ -10,6 +10,8 @@ import { checkPlan } from '../analysis/legality.js';
 import { scalarReplacements } from '../analysis/scalar-replace.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { flagScalarsOf, idempotentStoreOf } from '../analysis/idempotent-store.js';
+import { precomputedTermOf, termIndices } from '../analysis/precompute-term.js';
+import { isInside } from '../analysis/ast.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
 
@@ -174,6 +176,9 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   if (reduced) out.push(reduced);
   // 9. loops whose only carried dependences are guarded stores of one value: atomics, flags
   if (stored) out.push(stored);
+  // 10. per-element terms computed per edge inside parallel loops, precomputed into tables
+  const terms = precomputeVariant(state, simd ? withSimd : outerLoops(), base);
+  if (terms) out.push(terms);
   for (const v of out) addIfThresholds(state, v.plan);
   return out;
 }
@@ -217,6 +222,26 @@ function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transfor
   });
   const p = plan(state, [...others, ...picked], transforms);
   return checkPlan(state, p).ok ? { name: kind, plan: p } : undefined;
+}
+
+/**
+ * The given loops with a precompute-term for every parallel loop that evaluates a term of
+ * array elements at an index inside a loop of its own (once per inner iteration, so a table
+ * of one per element saves work). Undefined when there is none.
+ */
+function precomputeVariant(state: AnalysisState, loops: LoopPlan[], base: Transform[]): PlanVariant | undefined {
+  const transforms: Transform[] = [];
+  for (const lp of loops) {
+    const loop = state.loopById.get(lp.loop);
+    if (!loop || (lp.action !== 'parallel-for' && lp.action !== 'parallel-for-simd')) continue;
+    for (const index of termIndices(state, loop)) {
+      const r = precomputedTermOf(state, loop, index);
+      if (r.ok && r.term.occurrences.every((o) => state.loops.some((l) => isDescendant(l, loop) && isInside(o, l.body)))) transforms.push({ kind: 'precompute-term', loop: loop.id, index });
+    }
+  }
+  if (!transforms.length) return undefined;
+  const p = plan(state, loops.map((lp) => ({ ...lp })), [...base, ...transforms]);
+  return checkPlan(state, p).ok ? { name: 'precompute', plan: p } : undefined;
 }
 
 /** An idempotent store's flags take no clause: the generated code combines them. */

@@ -80,7 +80,15 @@ export type Transform =
    * loop's other tests of the array must not tell d from c, which its `if()` clause
    * checks on entry (otherwise it runs on one thread, in order).
    */
-  | { kind: 'idempotent-store'; loop: string; array: string };
+  | { kind: 'idempotent-store'; loop: string; array: string }
+  /**
+   * Precomputed term (analysis/precompute-term.ts): the floating-point expression of array
+   * elements at `index` that the parallel loop evaluates (`rank[u] / outdeg[u]` per edge) is
+   * evaluated once per element into a table before the loop (in parallel, over the arrays'
+   * spec length), and the loop reads the table; the expression itself where the table cannot
+   * be allocated.
+   */
+  | { kind: 'precompute-term'; loop: string; index: string };
 
 export interface Plan {
   version: 1;

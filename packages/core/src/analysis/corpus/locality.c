@@ -517,3 +517,76 @@ void is_seen(int n, const int *restrict cols, int *restrict level, int *restrict
             level[cols[v]] = 1;
     }
 }
+
+/* Precomputed term: rank[u] / deg[u] per edge of a pull loop, inside a time loop. */
+void pt_pull(int n, int steps, const int *restrict rowptr, const int *restrict cols, double *restrict rank, const int *restrict deg, double *restrict out)
+{
+    for (int s = 0; s < steps; s++) {
+        for (int v = 0; v < n; v++) {
+            double sum = 0.0;
+            for (int e = rowptr[v]; e < rowptr[v + 1]; e++) {
+                int u = cols[e];
+                sum += 0.5 * rank[u] / deg[u];
+            }
+            out[v] = sum;
+        }
+        for (int v = 0; v < n; v++)
+            rank[v] = out[v] + 1.0;
+    }
+}
+
+/* Refused: integer arithmetic (could overflow where the loop never looks). */
+void pt_int(int n, const int *restrict rowptr, const int *restrict cols, const int *restrict a, const int *restrict b, long *restrict out)
+{
+    for (int v = 0; v < n; v++) {
+        long sum = 0;
+        for (int e = rowptr[v]; e < rowptr[v + 1]; e++)
+            sum += a[cols[e]] * b[cols[e]];
+        out[v] = sum;
+    }
+}
+
+/* Refused: the loop writes an array of the term. */
+void pt_written(int n, const int *restrict rowptr, const int *restrict cols, double *restrict x, const double *restrict w)
+{
+    for (int v = 0; v < n; v++) {
+        double sum = 0.0;
+        for (int e = rowptr[v]; e < rowptr[v + 1]; e++) {
+            int u = cols[e];
+            sum += x[u] * w[u];
+        }
+        x[v] = sum;
+    }
+}
+
+/* Refused: the nest returns from inside (the table would not be freed). */
+int pt_return(int n, int steps, const int *restrict rowptr, const int *restrict cols, const double *restrict x, const double *restrict w, double *restrict out)
+{
+    for (int s = 0; s < steps; s++) {
+        if (out[0] < 0.0)
+            return -1;
+        for (int v = 0; v < n; v++) {
+            double sum = 0.0;
+            for (int e = rowptr[v]; e < rowptr[v + 1]; e++) {
+                int u = cols[e];
+                sum += x[u] * w[u];
+            }
+            out[v] = sum;
+        }
+    }
+    return 0;
+}
+
+/* Precomputed term of a loop that is the body of an if (the table needs a block of its own). */
+void pt_if(int n, const int *restrict rowptr, const int *restrict cols, const float *restrict x, const float *restrict w, float *restrict out)
+{
+    if (n > 1)
+        for (int v = 0; v < n; v++) {
+            float sum = 0.0f;
+            for (int e = rowptr[v]; e < rowptr[v + 1]; e++) {
+                int u = cols[e];
+                sum += x[u] * w[u] + 1.5f;
+            }
+            out[v] = sum;
+        }
+}
