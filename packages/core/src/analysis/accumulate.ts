@@ -25,6 +25,7 @@ import { mayAlias } from './accesses.js';
 import { callArguments, descendants, isInside, LOOP_TYPES, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import { callVerdict } from './calls.js';
 import { declaratorsOf, macroFreeNames, varAt, type VarInfo } from './context.js';
+import { declaredInside, invariantReadsIn, isCallee, type InvariantRead } from './invariant.js';
 import { perfectChild, type LoopNode } from './loops.js';
 
 export interface Accumulation {
@@ -46,7 +47,7 @@ export interface Accumulation {
    * body, may alias none of them; without this a compiler reloads them on every iteration
    * (the parallel region's outlined function has lost the pointers' restrict).
    */
-  invariantReads: Array<{ node: SyntaxNode; type: string }>;
+  invariantReads: InvariantRead[];
 }
 
 export type AccumulationResult = { ok: true; accumulation: Accumulation } | { ok: false; reason: string };
@@ -145,53 +146,10 @@ export function accumulationOf(state: AnalysisState, loop: LoopNode): Accumulati
   }
   if (!uses.some((n) => isInside(n, value))) return no(`the stored value ${value.text} does not use ${acc}`);
   if ([...descendants(value)].some((n) => n.type === 'call_expression' && callArguments(n).some((a) => stripParens(a).type === 'pointer_expression'))) return no('the stored value passes an address to a call');
-  const invariantReads = invariantReadsOf(state, loop, innermost, acc, storeAccess);
+  // Reads of the innermost body the moved loop does not change (the reduction indices are
+  // written in x's body too, but the moved loop runs inside them).
+  const invariantReads = invariantReadsIn(state, innermost.body, (name) => name === loop.index || name === acc, [storeAccess]);
   return { ok: true, accumulation: { loop, acc, type, initText: init.text, nest, storeTarget: target, storeValue: value, invariantReads } };
-}
-
-/**
- * Reads of the innermost body that the moved loop x does not change: not under a condition
- * (the moved loop's first iteration makes them all), no name in them (macro bodies included)
- * that is x, the accumulator, a local of the body or written in it, whole elements of
- * arrays the store may not alias. Outermost first; a read inside a hoisted one goes with it.
- */
-function invariantReadsOf(state: AnalysisState, loop: LoopNode, innermost: LoopNode, acc: string, store: Access): Accumulation['invariantReads'] {
-  const out: Accumulation['invariantReads'] = [];
-  const reads = state.accesses
-    .filter((a) => a.read && !a.write && !a.viaCall && !a.anchor && a.parts && a.node.type === 'subscript_expression' && isInside(a.node, innermost.body))
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
-  const changes = (name: string, at: SyntaxNode) =>
-    // (The reduction indices are written in x's body too, but the moved loop runs inside them.)
-    name === loop.index || name === acc || declaredInside(state, name, at, innermost.body) || (state.ctx.writes.get(name) ?? []).some((w) => isInside(w.node, innermost.body));
-  for (const a of reads) {
-    if (out.some((o) => isInside(a.node, o.node))) continue;
-    if (mayAlias(state.ctx, a.base, store.base)) continue;
-    if (underCondition(a.node, innermost.body)) continue;
-    const names = new Set<string>();
-    for (const n of descendants(a.node)) {
-      if (n.type === 'identifier' && !isCallee(n)) names.add(n.text);
-      if (n.type === 'call_expression') {
-        const fn = n.childForFieldName('function');
-        if (!fn || fn.type !== 'identifier' || !state.ctx.macros.has(fn.text)) names.add('(call)');
-        for (const m of macroFreeNames(state.ctx, n)) names.add(m);
-      }
-    }
-    if (names.has('(call)') || [...names].some((name) => changes(name, a.node))) continue;
-    const v = varAt(state.ctx, a.base.name, a.node);
-    if (!v || a.parts!.length !== v.pointerDepth + v.arrayDims) continue;
-    out.push({ node: a.node, type: v.baseType.replace(/\b(const|volatile)\b\s*/g, '').trim() });
-  }
-  return out;
-}
-
-/** Inside an if, a loop, a ?: branch or the right operand of && / || between `node` and `block`. */
-function underCondition(node: SyntaxNode, block: SyntaxNode): boolean {
-  for (let n = node.parent, child = node; n && n.id !== block.id; child = n, n = n.parent) {
-    if (['if_statement', 'switch_statement', 'while_statement', 'do_statement', 'for_statement'].includes(n.type)) return true;
-    if (n.type === 'conditional_expression' && n.childForFieldName('condition')?.id !== child.id) return true;
-    if (n.type === 'binary_expression' && ['&&', '||'].includes(n.child(1)?.text ?? '') && n.childForFieldName('right')?.id === child.id) return true;
-  }
-  return false;
 }
 
 /** `T acc = init;`: one initialized plain scalar, not static, volatile or atomic (accumulate-in-output, unroll-and-jam). */
@@ -205,15 +163,6 @@ export function accumulatorDeclaration(state: AnalysisState, decl: SyntaxNode): 
   if (!variable || variable.pointerDepth + variable.arrayDims > 0) return { reason: `${acc} is not a scalar` };
   if (/\b(volatile|_Atomic|static)\b/.test(decl.text.split('=')[0]!)) return { reason: `${acc} is volatile, atomic or static` };
   return { acc, nameNode, variable, type: variable.baseType.replace(/\bconst\b\s*/g, '').trim(), init: declarators[0]!.childForFieldName('value')! };
-}
-
-function isCallee(n: SyntaxNode): boolean {
-  return n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id;
-}
-
-function declaredInside(state: AnalysisState, name: string, at: SyntaxNode, block: SyntaxNode): boolean {
-  const v = varAt(state.ctx, name, at);
-  return v !== undefined && v.kind === 'local' && isInside(v.decl, block);
 }
 
 /** Accesses of the reduction nest (what decides whether moving the loop innermost gives unit stride). */
