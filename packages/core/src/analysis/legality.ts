@@ -19,6 +19,7 @@ import { unrollJamOf } from './unroll-jam.js';
 import { arrayReductionOf } from './array-reduction.js';
 import { idempotentStoreOf } from './idempotent-store.js';
 import { precomputedTermOf } from './precompute-term.js';
+import { invariantLoadsOf } from './load-invariant.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -59,7 +60,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store' && t.kind !== 'precompute-term') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store' && t.kind !== 'precompute-term' && t.kind !== 'load-invariant') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -75,6 +76,8 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   for (const t of transforms) if (t.kind === 'array-reduction' || t.kind === 'idempotent-store') checkInPlaceTransform(state, t, plan, errors, rewritten, flags);
   const precomputed = new Set<string>();
   for (const t of transforms) if (t.kind === 'precompute-term') checkPrecomputeTerm(state, t, plan, errors, precomputed);
+  const loaded = new Set<string>();
+  for (const t of transforms) if (t.kind === 'load-invariant') checkLoadInvariant(state, t, plan, errors, loaded);
   for (const lp of plan.loops) {
     if (lp.loop.endsWith(MOVED) && !accumulated.has(lp.loop.slice(0, -MOVED.length))) errors.push(`${lp.loop}: ${lp.loop.slice(0, -MOVED.length)} is not accumulated in its output (no accumulate-in-output transform), it has no moved loop`);
   }
@@ -174,6 +177,38 @@ function combinationProblems(state: AnalysisState, loop: LoopNode, t: Transform,
     if (n) out.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its accesses are rewritten in place)`);
   }
   return out;
+}
+
+/**
+ * load-invariant of a loop: legal by invariantLoadsOf, over the child's body when the plan
+ * interchanges the loop with its child; no transform that regenerates or tiles the loop, a
+ * loop around it or one inside it, and not directly in a hoisted region (the loads would run
+ * on every thread of the region; harmless, but the region's single blocks do not expect them).
+ */
+function checkLoadInvariant(state: AnalysisState, t: Extract<Transform, { kind: 'load-invariant' }>, plan: Plan, errors: string[], done: Set<string>): void {
+  const loop = state.loopById.get(t.loop);
+  if (!loop) return void errors.push(`load-invariant: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `load-invariant ${label(loop)}`;
+  if (done.has(loop.id)) return void errors.push(`${where}: named twice`);
+  done.add(loop.id);
+  let inner: LoopNode | undefined;
+  for (const o of plan.transforms ?? []) {
+    if (o.kind !== 'interchange' || (o.loop !== loop.id && o.with !== loop.id)) continue;
+    const other = state.loopById.get(o.loop === loop.id ? o.with : o.loop);
+    if (other?.parent !== loop) return void errors.push(`${where}: only the outer loop of an interchanged pair can load invariants (over the inner one's body)`);
+    inner = other;
+  }
+  for (const o of plan.transforms ?? []) {
+    if (o.kind === 'restrict-params' || o.kind === 'interchange' || o.kind === 'distribute' || o.kind === 'load-invariant') continue;
+    if (o.kind === 'hoist-parallel-region') {
+      if (loop.parent?.id === o.loop) errors.push(`${where}: cannot sit directly in the hoisted parallel region of ${o.loop}`);
+      continue;
+    }
+    const n = state.loopById.get(o.loop);
+    if (n && (n === loop || n === inner || isDescendant(n, loop) || isDescendant(loop, n))) errors.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (it rewrites or regenerates the loop)`);
+  }
+  const r = invariantLoadsOf(state, loop, inner);
+  if (!r.ok) errors.push(r.reason);
 }
 
 /**

@@ -10,6 +10,7 @@ import { accumulationOf, type Accumulation } from '../analysis/accumulate.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { idempotentStoreOf } from '../analysis/idempotent-store.js';
 import { precomputedTermOf } from '../analysis/precompute-term.js';
+import { invariantLoadsOf } from '../analysis/load-invariant.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
@@ -165,6 +166,29 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     }
   }
 
+  // Invariant loads: a block before the loop's position (its pragma goes inside); closed below.
+  const loadBlocks: { at: number; ind: string }[] = [];
+  for (const t of plan.transforms ?? []) {
+    if (t.kind !== 'load-invariant') continue;
+    const loop = state.loopById.get(t.loop)!;
+    const partner = headerSlot.get(loop.id);
+    const r = invariantLoadsOf(state, loop, partner && partner.parent === loop ? partner : undefined);
+    if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+    const slot = partner ?? loop;
+    const ind = indentOf(text, slot.node.startIndex);
+    const lines = ['{'];
+    const taken = new Set<string>();
+    for (const read of r.loads.reads) {
+      let name = `${read.node.childForFieldName('argument')?.text.replace(/\W/g, '') || 'v'}_inv`;
+      while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || taken.has(name)) name += '_';
+      taken.add(name);
+      lines.push(`${ind}const ${read.type} ${name} = (${r.loads.runsText}) ? ${read.node.text} : (${read.type})0;`);
+      edits.push({ start: read.node.startIndex, end: read.node.endIndex, text: name });
+    }
+    insert(slot.node.startIndex, `${lines.join('\n')}\n${ind}`);
+    loadBlocks.push({ at: slot.node.endIndex, ind });
+  }
+
   // Pragmas before loops (at the loop whose position the header now occupies).
   for (const [ref, lp] of actions) {
     if (ref.endsWith(':point')) continue;
@@ -198,6 +222,8 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     if (!replacedBy.has(ref)) placeBefore(text, slot.node, pragma, insert);
     for (const arr of lp.atomic ?? []) atomicUpdates(state, loop, arr, insert);
   }
+
+  for (const b of loadBlocks) insert(b.at, `\n${b.ind}}`);
 
   // Parallel region around time loops.
   for (const id of hoisted) {

@@ -88,7 +88,14 @@ export type Transform =
    * spec length), and the loop reads the table; the expression itself where the table cannot
    * be allocated.
    */
-  | { kind: 'precompute-term'; loop: string; index: string };
+  | { kind: 'precompute-term'; loop: string; index: string }
+  /**
+   * Invariant loads (analysis/load-invariant.ts): reads of the loop's body that are the same
+   * in every iteration are loaded into locals (`<array>_inv`) before the loop, when it runs at
+   * least once. With an interchange of the loop and its child, over the child's body (the
+   * loop is then innermost).
+   */
+  | { kind: 'load-invariant'; loop: string };
 
 export interface Plan {
   version: 1;

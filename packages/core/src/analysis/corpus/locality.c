@@ -590,3 +590,11 @@ void pt_if(int n, const int *restrict rowptr, const int *restrict cols, const fl
             out[v] = sum;
         }
 }
+
+/* Invariant load: s[i] is the same for every j. */
+void li_scale(int m, int n, const double *s, double *y)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+            y[i * n + j] *= s[i];
+}
