@@ -20,6 +20,7 @@ import { arrayReductionOf } from './array-reduction.js';
 import { idempotentStoreOf } from './idempotent-store.js';
 import { precomputedTermOf } from './precompute-term.js';
 import { invariantLoadsOf } from './load-invariant.js';
+import { checkedBlocksOf } from './checked-blocks.js';
 
 export interface LegalityResult {
   ok: boolean;
@@ -60,7 +61,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
 
   // Distribution first: it makes the nests that interchange and tile work on.
   for (const t of transforms) if (t.kind === 'distribute') checkDistribute(state, t.loop, transforms, errors, distributed);
-  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store' && t.kind !== 'precompute-term' && t.kind !== 'load-invariant') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
+  for (const t of transforms) if (t.kind !== 'distribute' && t.kind !== 'scalar-replace' && t.kind !== 'accumulate-in-output' && t.kind !== 'unroll-and-jam' && t.kind !== 'array-reduction' && t.kind !== 'idempotent-store' && t.kind !== 'precompute-term' && t.kind !== 'load-invariant' && t.kind !== 'checked-blocks') checkTransform(state, t, plan, errors, swapped, tiled, hoisted, distributed);
   // Scalar replacement last: it must not be combined with a reordering of its loop.
   const replaced = new Map<string, ScalarReplacement[]>();
   for (const t of transforms) if (t.kind === 'scalar-replace') checkScalarReplace(state, t, plan, errors, replaced, distributed);
@@ -76,6 +77,7 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   for (const t of transforms) if (t.kind === 'array-reduction' || t.kind === 'idempotent-store') checkInPlaceTransform(state, t, plan, errors, rewritten, flags);
   const precomputed = new Set<string>();
   for (const t of transforms) if (t.kind === 'precompute-term') checkPrecomputeTerm(state, t, plan, errors, precomputed);
+  for (const t of transforms) if (t.kind === 'checked-blocks') checkCheckedBlocks(state, t, plan, errors, rewritten);
   const loaded = new Set<string>();
   for (const t of transforms) if (t.kind === 'load-invariant') checkLoadInvariant(state, t, plan, errors, loaded);
   for (const lp of plan.loops) {
@@ -177,6 +179,25 @@ function combinationProblems(state: AnalysisState, loop: LoopNode, t: Transform,
     if (n) out.push(`${where}: cannot be combined with ${o.kind} of ${n.id} (its accesses are rewritten in place)`);
   }
   return out;
+}
+
+/**
+ * checked-blocks of a loop: legal by checkedBlocksOf (the iterations' blocks are then
+ * disjoint whenever the inspection lets the loop run in parallel); the loop must be a plain
+ * parallel-for (no collapse, atomics or selection) and combine with nothing that moves it.
+ */
+function checkCheckedBlocks(state: AnalysisState, t: Extract<Transform, { kind: 'checked-blocks' }>, plan: Plan, errors: string[], done: Map<string, Set<string>>): void {
+  const loop = state.loopById.get(t.loop);
+  if (!loop) return void errors.push(`checked-blocks: no loop ${t.loop} in ${state.ctx.name}`);
+  const where = `checked-blocks ${label(loop)}`;
+  if ([...(done.get(loop.id) ?? [])].some((k) => k.startsWith('checked-blocks:'))) return void errors.push(`${where}: named twice`);
+  const r = checkedBlocksOf(state, loop);
+  if (!r.ok) return void errors.push(r.reason);
+  const lp = plan.loops.find((l) => l.loop === loop.id);
+  if (!lp || lp.action !== 'parallel-for') errors.push(`${where}: the loop's action must be parallel-for (it is ${lp?.action ?? 'none'})`);
+  else if ((lp.collapse ?? 1) > 1 || lp.atomic?.length || lp.select) errors.push(`${where}: the loop takes no collapse, atomic or selection`);
+  errors.push(...combinationProblems(state, loop, t, plan, where));
+  done.set(loop.id, new Set([...(done.get(loop.id) ?? []), ...r.blocks.arrays.map((a) => `checked-blocks:${a}`)]));
 }
 
 /**
@@ -569,7 +590,7 @@ function checkLoopAction(
       if (scalarized.some((r) => r.accesses.includes(v.a) && r.accesses.includes(v.b))) continue;
       // Every thread adds into its own copy of a reduced array, or stores the one value (checkInPlaceTransform).
       const own = rewritten.get(loop.id);
-      if (fr.target === loop && v.b.base.name === arr && (own?.has(`array-reduction:${arr}`) || own?.has(`idempotent-store:${arr}`))) continue;
+      if (fr.target === loop && v.b.base.name === arr && (own?.has(`array-reduction:${arr}`) || own?.has(`idempotent-store:${arr}`) || own?.has(`checked-blocks:${arr}`))) continue;
       const coveredByReduction = v.a.base.name === v.b.base.name && scattered.has(arr) && v.cause === 'unknown-subscript';
       if (coveredByReduction && (atomics.has(arr) || reductionVars.has(arr))) continue;
       const message = coveredByReduction

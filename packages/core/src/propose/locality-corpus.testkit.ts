@@ -17,9 +17,9 @@ export const stateOf = (fn: string, noalias = true) => analyzeState(extractKerne
 export const plan = (kernel: string, loops: Plan['loops'], transforms?: Plan['transforms']): Plan => ({ version: 1, kernel, loops, ...(transforms ? { transforms } : {}) });
 const dir = mkdtempSync(join(tmpdir(), 'autopar-locality-'));
 
-/** Compiles the original and the rewritten kernel with a driver and returns both outputs. */
-export function runBoth(fn: string, text: string, driver: string): [string, string] {
-  const prelude = '#include <stddef.h>\n#include <stdio.h>\n#include <math.h>\n#define IDX(i, j, n) ((i) * (n) + (j))\n';
+/** Compiles the original and the rewritten kernel with a driver (and helpers the kernel calls, before it) and returns both outputs. */
+export function runBoth(fn: string, text: string, driver: string, helpers = ''): [string, string] {
+  const prelude = `#include <stddef.h>\n#include <stdio.h>\n#include <math.h>\n#define IDX(i, j, n) ((i) * (n) + (j))\n${helpers}\n`;
   const orig = extractKernels(source, file, [fn])[0]!.sourceText;
   const outs: string[] = [];
   for (const [tag, body] of [['o', orig], ['n', text]] as const) {

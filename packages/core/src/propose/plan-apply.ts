@@ -11,6 +11,7 @@ import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { idempotentStoreOf } from '../analysis/idempotent-store.js';
 import { precomputedTermOf } from '../analysis/precompute-term.js';
 import { invariantLoadsOf } from '../analysis/load-invariant.js';
+import { BLOCK_SIZE, checkedBlocksOf, OK_FLAG } from '../analysis/checked-blocks.js';
 import { unrollJamOf, type UnrollJam } from '../analysis/unroll-jam.js';
 import { distributionParts } from '../analysis/distribute.js';
 import { nestedChild } from '../analysis/legality.js';
@@ -208,6 +209,10 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const storedHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'idempotent-store' }> => t.kind === 'idempotent-store' && t.loop === loop.id);
     if (storedHere.length) {
       idempotentStoreLoop(state, loop, lp, storedHere.map((t) => t.array), insert, edits);
+      continue;
+    }
+    if ((plan.transforms ?? []).some((t) => t.kind === 'checked-blocks' && t.loop === loop.id)) {
+      checkedBlocksLoop(state, loop, lp, insert);
       continue;
     }
     const termsHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'precompute-term' }> => t.kind === 'precompute-term' && t.loop === loop.id);
@@ -688,4 +693,38 @@ function precomputedTermLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
   insert(outer.node.startIndex, `${braced ? `{\n${oind}` : ''}${allocs.join(`\n${oind}`)}\n${oind}`);
   placeBefore(text, loop.node, `${fills.join('\n')}${pragmaFor(state, lp, loop.id)!}`, insert);
   insert(outer.node.endIndex, `\n${oind}${frees.join(`\n${oind}`)}${braced ? `\n${oind}}` : ''}`);
+}
+
+/**
+ * Checked blocks (analysis/checked-blocks.ts): the body's offset slice runs once before the
+ * loop, clearing a flag when an offset falls outside its block; the loop's if() clause holds
+ * the flag, so it runs on one thread, in order, unless every block is the iteration's own.
+ */
+function checkedBlocksLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan, insert: (at: number, s: string) => void): void {
+  const r = checkedBlocksOf(state, loop);
+  if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
+  const text = state.ctx.text;
+  const ind = indentOf(text, loop.node.startIndex);
+  const fresh = (base: string) => {
+    let name = base;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name)) name += '_';
+    return name;
+  };
+  const ok = fresh('blocks_ok');
+  const size = fresh('block_size');
+  const slice = r.blocks.sliceText.split(OK_FLAG).join(ok).split(BLOCK_SIZE).join(size);
+  const pragma = pragmaFor(state, { ...lp, ifThreshold: lp.ifThreshold ? `${ok} && (${lp.ifThreshold})` : ok }, loop.id)!;
+  insert(loop.node.startIndex, [
+    '{',
+    `${ind}    /* every offset inside its iteration's block of ${r.blocks.blockText} elements? */`,
+    `${ind}    int ${ok} = 1;`,
+    `${ind}    const long ${size} = ${r.blocks.blockText};`,
+    // The slice runs what one iteration runs, so only when the loop runs at least once.
+    `${ind}    if (${loop.lowerText} ${loop.cmp} ${loop.upperText}) ${slice}`,
+    `${ind}    ${pragma}`,
+    `${ind}    `,
+  ].join('\n'));
+  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
+  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+  insert(loop.node.endIndex, `\n${ind}}`);
 }

@@ -11,6 +11,7 @@ import { scalarReplacements } from '../analysis/scalar-replace.js';
 import { arrayReductionOf } from '../analysis/array-reduction.js';
 import { flagScalarsOf, idempotentStoreOf } from '../analysis/idempotent-store.js';
 import { precomputedTermOf, termIndices } from '../analysis/precompute-term.js';
+import { checkedBlocksOf } from '../analysis/checked-blocks.js';
 import { isInside } from '../analysis/ast.js';
 import type { LoopFacts } from '../analysis/types.js';
 import { PLAN_VERSION, type LoopPlan, type Plan, type Transform } from './plan.js';
@@ -79,7 +80,7 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   const reduced = inPlaceVariant(state, chosen, base, 'array-reduction');
   const stored = inPlaceVariant(state, chosen, base, 'idempotent-store');
   if (chosen.length === 0) {
-    const inPlace = [reduced, stored].filter((v): v is PlanVariant => v !== undefined);
+    const inPlace = [reduced, stored, checkedBlocksVariant(state, chosen, base)].filter((v): v is PlanVariant => v !== undefined);
     if (inPlace.length) {
       for (const v of inPlace) addIfThresholds(state, v.plan);
       return inPlace;
@@ -176,6 +177,9 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   if (reduced) out.push(reduced);
   // 9. loops whose only carried dependences are guarded stores of one value: atomics, flags
   if (stored) out.push(stored);
+  // 9'. loops whose iterations each write their own block at offsets checked before the loop
+  const blocks = checkedBlocksVariant(state, chosen, base);
+  if (blocks) out.push(blocks);
   // 10. per-element terms computed per edge inside parallel loops, precomputed into tables
   const terms = precomputeVariant(state, simd ? withSimd : outerLoops(), base);
   if (terms) out.push(terms);
@@ -222,6 +226,40 @@ function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transfor
   });
   const p = plan(state, [...others, ...picked], transforms);
   return checkPlan(state, p).ok ? { name: kind, plan: p } : undefined;
+}
+
+/**
+ * The outermost loops that are not proven parallel but write one block per iteration at
+ * offsets the inspection can check (batched transforms), each with a checked-blocks
+ * transform; the other nests keep their outermost parallel loops. Undefined when none.
+ */
+function checkedBlocksVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[]): PlanVariant | undefined {
+  const picked: LoopPlan[] = [];
+  const transforms: Transform[] = [...base];
+  const visit = (l: LoopNode) => {
+    const f = state.factsById.get(l.id)!;
+    if (f.parallel) return;
+    if (checkedBlocksOf(state, l).ok) {
+      const lp = clausesFor(f, 'parallel-for');
+      lp.schedule = scheduleFor(state, l);
+      const t: Transform = { kind: 'checked-blocks', loop: l.id };
+      if (checkPlan(state, plan(state, [lp], [...base, t])).ok) {
+        picked.push(lp);
+        transforms.push(t);
+        return;
+      }
+    }
+    l.children.forEach(visit);
+  };
+  state.loops.filter((l) => !l.parent).forEach(visit);
+  if (!picked.length) return undefined;
+  const others = chosen.filter((c) => !picked.some((p) => isDescendant(c, state.loopById.get(p.loop)!))).map((l) => {
+    const lp = clausesFor(state.factsById.get(l.id)!, 'parallel-for');
+    lp.schedule = scheduleFor(state, l);
+    return lp;
+  });
+  const p = plan(state, [...others, ...picked], transforms);
+  return checkPlan(state, p).ok ? { name: 'checked-blocks', plan: p } : undefined;
 }
 
 /**

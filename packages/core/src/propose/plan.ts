@@ -95,7 +95,14 @@ export type Transform =
    * least once. With an interchange of the loop and its child, over the child's body (the
    * loop is then innermost).
    */
-  | { kind: 'load-invariant'; loop: string };
+  | { kind: 'load-invariant'; loop: string }
+  /**
+   * Checked blocks (analysis/checked-blocks.ts): every iteration of the parallel-for loop
+   * writes its own block `A[b*M + offset]` of each array it writes; an inspection before the
+   * loop (the body's offset slice, run once) checks every offset is in [0, M), and the
+   * loop's if() clause runs it on one thread, in order, when one is not.
+   */
+  | { kind: 'checked-blocks'; loop: string };
 
 export interface Plan {
   version: 1;

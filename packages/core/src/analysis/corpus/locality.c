@@ -598,3 +598,51 @@ void li_scale(int m, int n, const double *s, double *y)
         for (int j = 0; j < n; j++)
             y[i * n + j] *= s[i];
 }
+
+static int mirror(int i, int m)
+{
+    return m - 1 - i;
+}
+
+/* Checked blocks: each batch row reversed in place through a row pointer (offsets from a helper). */
+void cb_batch(int m, int batch, double *restrict x)
+{
+    for (int b = 0; b < batch; b++) {
+        double *row = x + (size_t)b * m;
+        for (int i = 0; i < m / 2; i++) {
+            int j = mirror(i, m);
+            double t = row[i];
+            row[i] = row[j];
+            row[j] = t;
+        }
+    }
+}
+
+/* Checked blocks whose offsets leave the block when shift > 0 (then the loop runs in order). */
+void cb_shift(int m, int batch, int shift, double *restrict x)
+{
+    for (int b = 0; b < batch; b++)
+        for (int i = 0; i < m; i++)
+            x[b * m + i + shift] += 0.5 * x[b * m + i];
+}
+
+/* Refused: an offset read from memory. */
+void cb_gather(int m, int batch, const int *restrict idx, double *restrict x)
+{
+    for (int b = 0; b < batch; b++) {
+        double *row = x + (size_t)b * m;
+        for (int i = 0; i < m; i++)
+            row[idx[i]] += 1.0;
+    }
+}
+
+/* Refused: a condition on data decides which offsets are touched. */
+void cb_cond(int m, int batch, double *restrict x)
+{
+    for (int b = 0; b < batch; b++) {
+        double *row = x + (size_t)b * m;
+        for (int i = 1; i < m; i++)
+            if (row[i] < 0.0)
+                row[i - 1] = 0.0;
+    }
+}
