@@ -136,7 +136,7 @@ class Slicer {
           }
           return `${checks}${node.text}`;
         }
-        return checks; // data (or a pointer into a block): not part of the slice
+        return this.dropped(node) ? fail(this.dropped(node)!) : checks; // data (or a pointer into a block): not part of the slice
       }
       case 'expression_statement': {
         const checks = this.checksIn(node);
@@ -148,6 +148,7 @@ class Slicer {
           const bad = this.problemOf(e);
           return bad ? fail(`${target.text} is computed from ${bad}`) : `${checks}${node.text}`;
         }
+        if (this.dropped(e)) return fail(this.dropped(e)!);
         if (target?.type === 'identifier' && !this.isKept(target) && this.isSliceLocal(target)) return checks;
         for (const n of descendants(e)) if (n.type === 'call_expression' && !callVerdict(this.state.ctx, n).pure) return fail(`an impure call ${n.text}`);
         return checks;
@@ -182,6 +183,16 @@ class Slicer {
       default:
         return fail(`a ${node.type.replace(/_/g, ' ')} the slice cannot follow`);
     }
+  }
+
+  /** Why a statement the slice leaves out cannot be left out: it changes a local the slice computes. */
+  private dropped(node: SyntaxNode): string | undefined {
+    for (const n of descendants(node)) {
+      const target = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.type === 'update_expression' ? n.childForFieldName('argument') : null;
+      const t = target ? stripParensAndCasts(target) : undefined;
+      if (t?.type === 'identifier' && this.isKept(t)) return `a data statement changes ${t.text}, which the offsets are computed with`;
+    }
+    return undefined;
   }
 
   /** The checks of every access of a written array in `node` (a statement), as C. */

@@ -48,6 +48,7 @@ describe('checked blocks', () => {
   test.each([
     ['cb_gather', /the offset of row\[idx\[i\]\] \(line \d+\) depends on memory \(idx\[i\]\)/],
     ['cb_cond', /a condition that depends on memory \(row\[i\]\)/],
+    ['cb_sidefx', /a data statement changes k, which the offsets are computed with/],
   ])('refused: %s', (fn, why) => {
     const errors = checkPlan(stateOf(fn), plan(fn, [{ loop: 'L1', action: 'parallel-for' }], [cb('L1')])).errors;
     expect(errors.some((e) => why.test(e)), errors.join('\n')).toBe(true);

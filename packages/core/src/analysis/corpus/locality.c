@@ -646,3 +646,16 @@ void cb_cond(int m, int batch, double *restrict x)
                 row[i - 1] = 0.0;
     }
 }
+
+/* Refused: a data statement advances the offset the accesses use. */
+void cb_sidefx(int m, int batch, const double *restrict w, double *restrict x)
+{
+    for (int b = 0; b < batch; b++) {
+        double *row = x + (size_t)b * m;
+        int k = 0;
+        for (int i = 0; i < m; i++) {
+            double v = w[k++];
+            row[k] = v;
+        }
+    }
+}
