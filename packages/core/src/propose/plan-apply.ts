@@ -57,8 +57,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     insert(loop.node.startIndex, `${head}${ind}    `);
     for (const r of rs) for (const a of r.accesses) edits.push({ start: a.node.startIndex, end: a.node.endIndex, text: r.name });
     // Indent the loop's further lines one level (it now sits in a block), unless a line is continued.
-    const body = text.slice(loop.node.startIndex, loop.node.endIndex);
-    if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+    indentLines(text, loop.node, '    ', insert);
     insert(loop.node.endIndex, `\n${rs.map((r) => `${ind}    ${r.elementText} = ${r.name};\n`).join('')}${ind}}`);
   }
 
@@ -178,11 +177,9 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const slot = partner ?? loop;
     const ind = indentOf(text, slot.node.startIndex);
     const lines = ['{'];
-    const taken = new Set<string>();
+    const fresh = freshNamer(state);
     for (const read of r.loads.reads) {
-      let name = `${read.node.childForFieldName('argument')?.text.replace(/\W/g, '') || 'v'}_inv`;
-      while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || taken.has(name)) name += '_';
-      taken.add(name);
+      const name = fresh(invName(read.node));
       lines.push(`${ind}const ${read.type} ${name} = (${r.loads.runsText}) ? ${read.node.text} : (${read.type})0;`);
       edits.push({ start: read.node.startIndex, end: read.node.endIndex, text: name });
     }
@@ -277,11 +274,8 @@ function accumulatedText(state: AnalysisState, a: Accumulation, moved: LoopPlan 
   // Invariant reads are loaded once per moved loop, into locals named after their arrays.
   const hoisted = a.loop.cmp && a.loop.lowerText !== undefined && a.loop.upperText !== undefined ? a.invariantReads : [];
   const locals = new Map<number, string>();
-  for (const r of hoisted) {
-    let name = `${r.node.childForFieldName('argument')?.text.replace(/\W/g, '') || 'v'}_inv`;
-    while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || [...locals.values()].includes(name)) name += '_';
-    locals.set(r.node.id, name);
-  }
+  const fresh = freshNamer(state);
+  for (const r of hoisted) locals.set(r.node.id, fresh(invName(r.node)));
   const substitute = (node: SyntaxNode) => renamed(text, node, new Map([[a.acc, element]]), locals);
   const lines: string[] = ['{', `${at(1)}${header}`, `${at(2)}${element} = ${a.initText};`];
   let depth = 1;
@@ -447,11 +441,7 @@ function arrayReductionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan
   const text = state.ctx.text;
   const ind = indentOf(text, loop.node.startIndex);
   const original = reindent(text.slice(loop.node.startIndex, loop.node.endIndex), ind, `${ind}        `);
-  const fresh = (base: string) => {
-    let name = base;
-    while (state.ctx.vars.has(name) || state.ctx.macros.has(name)) name += '_';
-    return name;
-  };
+  const fresh = freshNamer(state);
   const nt = fresh('autopar_nt');
   const head: string[] = ['{', `${ind}    const int ${nt} = omp_get_max_threads();`];
   const alloc: string[] = [];
@@ -508,8 +498,7 @@ function arrayReductionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan
   ];
   insert(loop.node.startIndex, head.join('\n'));
   // The loop now sits three levels deeper: indent its further lines (unless a line is continued).
-  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
-  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '            ');
+  indentLines(text, loop.node, '            ', insert);
   insert(loop.node.endIndex, tail.join('\n'));
 }
 
@@ -612,6 +601,7 @@ function idempotentStoreLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
   const ind = indentOf(text, loop.node.startIndex);
   const conditions: string[] = [];
   const flags = new Map<string, { set: string; value: string }>();
+  const fresh = freshNamer(state);
   for (const array of arrays) {
     const r = idempotentStoreOf(state, loop, array);
     if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
@@ -625,8 +615,7 @@ function idempotentStoreLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
     for (const c of r.store.conditions) if (!conditions.includes(c)) conditions.push(c);
     for (const f of fs) {
       if (flags.has(f.name)) continue;
-      let set = `${f.name}_set`;
-      while (state.ctx.vars.has(set) || state.ctx.macros.has(set)) set += '_';
+      const set = fresh(`${f.name}_set`);
       flags.set(f.name, { set, value: f.valueText });
       for (const st of f.stores) edits.push({ start: st.startIndex, end: st.endIndex, text: `${set} = 1` });
     }
@@ -640,8 +629,7 @@ function idempotentStoreLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
   }, loop.id)!;
   const head = ['{', ...sets.map((s) => `${ind}    int ${s} = 0;`), `${ind}    ${pragma}`, `${ind}    `];
   insert(loop.node.startIndex, head.join('\n'));
-  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
-  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+  indentLines(text, loop.node, '    ', insert);
   const tail = ['', ...[...flags].map(([name, f]) => `${ind}    if (${f.set}) ${name} = ${f.value};`), `${ind}}`];
   insert(loop.node.endIndex, tail.join('\n'));
 }
@@ -660,13 +648,7 @@ function precomputedTermLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan,
   let outer = loop;
   while (outer.parent) outer = outer.parent;
   const oind = indentOf(text, outer.node.startIndex);
-  const taken = new Set<string>();
-  const fresh = (base: string) => {
-    let name = base;
-    while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || taken.has(name)) name += '_';
-    taken.add(name);
-    return name;
-  };
+  const fresh = freshNamer(state);
   const allocs: string[] = [];
   const frees: string[] = [];
   const fills: string[] = [];
@@ -705,11 +687,7 @@ function checkedBlocksLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan, i
   if (!r.ok) throw new Error(`plan-apply: ${r.reason}`);
   const text = state.ctx.text;
   const ind = indentOf(text, loop.node.startIndex);
-  const fresh = (base: string) => {
-    let name = base;
-    while (state.ctx.vars.has(name) || state.ctx.macros.has(name)) name += '_';
-    return name;
-  };
+  const fresh = freshNamer(state);
   const ok = fresh('blocks_ok');
   const size = fresh('block_size');
   const slice = r.blocks.sliceText.split(OK_FLAG).join(ok).split(BLOCK_SIZE).join(size);
@@ -724,7 +702,29 @@ function checkedBlocksLoop(state: AnalysisState, loop: LoopNode, lp: LoopPlan, i
     `${ind}    ${pragma}`,
     `${ind}    `,
   ].join('\n'));
-  const body = text.slice(loop.node.startIndex, loop.node.endIndex);
-  if (!/\\\r?\n/.test(body)) for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(loop.node.startIndex + at + 1, '    ');
+  indentLines(text, loop.node, '    ', insert);
   insert(loop.node.endIndex, `\n${ind}}`);
+}
+
+/** A namer for the names a rewrite declares: `base`, plus `_` while a name of the kernel or an earlier one has it. */
+function freshNamer(state: AnalysisState): (base: string) => string {
+  const taken = new Set<string>();
+  return (base) => {
+    let name = base;
+    while (state.ctx.vars.has(name) || state.ctx.macros.has(name) || taken.has(name)) name += '_';
+    taken.add(name);
+    return name;
+  };
+}
+
+/** Moves the lines of `node` after its first in by `by` (it now sits in a block), unless a line is continued. */
+function indentLines(text: string, node: SyntaxNode, by: string, insert: (at: number, s: string) => void): void {
+  const body = text.slice(node.startIndex, node.endIndex);
+  if (/\\\r?\n/.test(body)) return;
+  for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) insert(node.startIndex + at + 1, by);
+}
+
+/** The local an invariant read is loaded into: its array's name and `_inv`. */
+function invName(read: SyntaxNode): string {
+  return `${read.childForFieldName('argument')?.text.replace(/\W/g, '') || 'v'}_inv`;
 }
