@@ -96,7 +96,7 @@ export function contextOfText(
         if (n.type === 'function_definition') {
           const fname = declaredName(n.childForFieldName('declarator'));
           if (fname) helpers.set(fname, n);
-        } else if (n.type === 'declaration' && n.parent === tu) {
+        } else if (n.type === 'declaration' && n.parent?.id === tu.id) {
           for (const d of declaratorsOf(n)) {
             const v = varInfoOf(n, d, 'global');
             if (v) addVar(v);

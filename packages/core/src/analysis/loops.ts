@@ -239,7 +239,8 @@ export function loopChainOf(loops: LoopNode[], node: SyntaxNode): LoopNode[] {
 export function perfectChild(loop: LoopNode): LoopNode | undefined {
   const stmts = statementsOf(loop.body).filter((s) => s.type !== 'comment');
   if (stmts.length !== 1) return undefined;
-  return loop.children.find((c) => c.node === stmts[0]);
+  // By id: tree-sitter may hand out a new object for a node whose old one was collected.
+  return loop.children.find((c) => c.node.id === stmts[0]!.id);
 }
 
 /** Whether `l` is nested (at any depth) inside `ancestor`. */

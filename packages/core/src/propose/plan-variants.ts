@@ -359,7 +359,7 @@ function statementCount(l: LoopNode): number {
   let n = 0;
   const walk = (node: SyntaxNode) => {
     if (node.type === 'expression_statement' || node.type === 'declaration') n++;
-    if (node !== l.node && ['for_statement', 'while_statement', 'do_statement'].includes(node.type)) return;
+    if (node.id !== l.node.id && ['for_statement', 'while_statement', 'do_statement'].includes(node.type)) return;
     for (let i = 0; i < node.namedChildCount; i++) walk(node.namedChild(i)!);
   };
   walk(l.body);
