@@ -80,7 +80,7 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   const reduced = inPlaceVariant(state, chosen, base, 'array-reduction');
   const stored = inPlaceVariant(state, chosen, base, 'idempotent-store');
   if (chosen.length === 0) {
-    const inPlace = [reduced, stored, checkedBlocksVariant(state, chosen, base)].filter((v): v is PlanVariant => v !== undefined);
+    const inPlace = [reduced, stored, inPlaceVariant(state, chosen, base, 'checked-blocks')].filter((v): v is PlanVariant => v !== undefined);
     if (inPlace.length) {
       for (const v of inPlace) addIfThresholds(state, v.plan);
       return inPlace;
@@ -178,7 +178,7 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   // 9. loops whose only carried dependences are guarded stores of one value: atomics, flags
   if (stored) out.push(stored);
   // 9'. loops whose iterations each write their own block at offsets checked before the loop
-  const blocks = checkedBlocksVariant(state, chosen, base);
+  const blocks = inPlaceVariant(state, chosen, base, 'checked-blocks');
   if (blocks) out.push(blocks);
   // 10. per-element terms computed per edge inside parallel loops, precomputed into tables
   const terms = precomputeVariant(state, simd ? withSimd : outerLoops(), base);
@@ -189,25 +189,30 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
 
 /**
  * The outermost loops that are not parallel only because of accesses a transform rewrites in
- * place — sums into ranges of arrays (normal equations: y += tmp[r] * row r; array-reduction)
- * or guarded stores of one value (graph search levels; idempotent-store) — each with that
- * transform per such array; the other nests keep their outermost parallel loops. Undefined
- * when there is none.
+ * place or checks — sums into ranges of arrays (normal equations: y += tmp[r] * row r;
+ * array-reduction), guarded stores of one value (graph search levels; idempotent-store), or
+ * blocks per iteration at offsets checked before the loop (batched transforms;
+ * checked-blocks) — each with that transform; the other nests keep their outermost parallel
+ * loops. Undefined when there is none.
  */
-function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[], kind: 'array-reduction' | 'idempotent-store'): PlanVariant | undefined {
-  const legal = kind === 'array-reduction' ? arrayReductionOf : idempotentStoreOf;
+function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[], kind: 'array-reduction' | 'idempotent-store' | 'checked-blocks'): PlanVariant | undefined {
+  const transformsFor = (l: LoopNode, f: LoopFacts): Transform[] => {
+    if (!l.canonical) return [];
+    if (kind === 'checked-blocks') return checkedBlocksOf(state, l).ok ? [{ kind, loop: l.id }] : [];
+    const legal = kind === 'array-reduction' ? arrayReductionOf : idempotentStoreOf;
+    return f.arraysWritten.filter((a) => legal(state, l, a).ok).map((array): Transform => ({ kind, loop: l.id, array }));
+  };
   const picked: LoopPlan[] = [];
   const transforms: Transform[] = [...base];
   const taken: LoopNode[] = [];
   const visit = (l: LoopNode) => {
     const f = state.factsById.get(l.id)!;
     if (f.parallel) return;
-    const arrays = l.canonical ? f.arraysWritten.filter((a) => legal(state, l, a).ok) : [];
-    if (arrays.length) {
+    const ts = transformsFor(l, f);
+    if (ts.length) {
       const lp = clausesFor(f, 'parallel-for');
       if (kind === 'idempotent-store') dropFlags(state, l, lp);
       lp.schedule = scheduleFor(state, l);
-      const ts = arrays.map((array): Transform => ({ kind, loop: l.id, array }));
       if (checkPlan(state, plan(state, [lp], [...base, ...ts])).ok) {
         picked.push(lp);
         transforms.push(...ts);
@@ -226,40 +231,6 @@ function inPlaceVariant(state: AnalysisState, chosen: LoopNode[], base: Transfor
   });
   const p = plan(state, [...others, ...picked], transforms);
   return checkPlan(state, p).ok ? { name: kind, plan: p } : undefined;
-}
-
-/**
- * The outermost loops that are not proven parallel but write one block per iteration at
- * offsets the inspection can check (batched transforms), each with a checked-blocks
- * transform; the other nests keep their outermost parallel loops. Undefined when none.
- */
-function checkedBlocksVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[]): PlanVariant | undefined {
-  const picked: LoopPlan[] = [];
-  const transforms: Transform[] = [...base];
-  const visit = (l: LoopNode) => {
-    const f = state.factsById.get(l.id)!;
-    if (f.parallel) return;
-    if (checkedBlocksOf(state, l).ok) {
-      const lp = clausesFor(f, 'parallel-for');
-      lp.schedule = scheduleFor(state, l);
-      const t: Transform = { kind: 'checked-blocks', loop: l.id };
-      if (checkPlan(state, plan(state, [lp], [...base, t])).ok) {
-        picked.push(lp);
-        transforms.push(t);
-        return;
-      }
-    }
-    l.children.forEach(visit);
-  };
-  state.loops.filter((l) => !l.parent).forEach(visit);
-  if (!picked.length) return undefined;
-  const others = chosen.filter((c) => !picked.some((p) => isDescendant(c, state.loopById.get(p.loop)!))).map((l) => {
-    const lp = clausesFor(state.factsById.get(l.id)!, 'parallel-for');
-    lp.schedule = scheduleFor(state, l);
-    return lp;
-  });
-  const p = plan(state, [...others, ...picked], transforms);
-  return checkPlan(state, p).ok ? { name: 'checked-blocks', plan: p } : undefined;
 }
 
 /**
