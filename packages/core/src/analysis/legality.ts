@@ -70,8 +70,9 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   const accumulated = new Set<string>();
   for (const t of transforms) if (t.kind === 'accumulate-in-output') checkAccumulate(state, t.loop, plan, errors, accumulated);
   for (const t of transforms) if (t.kind === 'unroll-and-jam') checkUnrollJam(state, t.loop, plan, errors);
-  // Array reductions and idempotent stores: their array's dependences in their loop are
-  // then the reduction's (per-thread copies) or harmless (one value stored, atomically).
+  // Array reductions, idempotent stores and checked blocks: their arrays' dependences in
+  // their loop are then the reduction's (per-thread copies), harmless (one value stored,
+  // atomically) or absent whenever the loop runs in parallel (each iteration in its block).
   const rewritten = new Map<string, Set<string>>();
   const flags = new Map<string, string[]>();
   for (const t of transforms) if (t.kind === 'array-reduction' || t.kind === 'idempotent-store') checkInPlaceTransform(state, t, plan, errors, rewritten, flags);
