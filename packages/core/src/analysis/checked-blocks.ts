@@ -22,7 +22,7 @@ import { mayAlias, type Access } from './accesses.js';
 import { descendants, isInside, stripParens, stripParensAndCasts, type SyntaxNode } from './ast.js';
 import { callVerdict } from './calls.js';
 import { declaratorsOf, varAt } from './context.js';
-import { invariantProblem } from './invariant.js';
+import { boundsReevaluable, invariantProblem } from './invariant.js';
 import type { LoopNode } from './loops.js';
 
 export interface CheckedBlocks {
@@ -44,7 +44,7 @@ export const BLOCK_SIZE = '@block';
 export function checkedBlocksOf(state: AnalysisState, loop: LoopNode): CheckedBlocksResult {
   const no = (reason: string): CheckedBlocksResult => ({ ok: false, reason: `checked blocks in loop ${loop.id} (line ${loop.line}): ${reason}` });
   if (!loop.canonical || loop.kind !== 'for' || !loop.index || loop.lowerText === undefined || loop.upperText === undefined || !loop.cmp) return no('the loop is not a canonical for loop with known bounds');
-  if ([loop.lowerText, loop.upperText].some((t) => /[A-Za-z_]\w*\s*\(|[^=!<>]=[^=]|\+\+|--/.test(t))) return no('its bounds call a function or assign, and would be evaluated once more');
+  if (!boundsReevaluable(loop)) return no('its bounds call a function or assign, and would be evaluated once more');
   const b = loop.index;
   const inLoop = state.accesses.filter((a) => a.loops.includes(loop));
   // Arrays of the body itself are per iteration already.

@@ -94,3 +94,8 @@ export function declaredInside(state: AnalysisState, name: string, at: SyntaxNod
   const v = varAt(state.ctx, name, at);
   return v !== undefined && v.kind === 'local' && isInside(v.decl, block);
 }
+
+/** Whether a loop's bounds can be evaluated once more before it (no call, assignment or ++/-- in them). */
+export function boundsReevaluable(loop: LoopNode): boolean {
+  return [loop.lowerText ?? '', loop.upperText ?? ''].every((t) => !/[A-Za-z_]\w*\s*\(|[^=!<>]=[^=]|\+\+|--/.test(t));
+}

@@ -10,7 +10,7 @@
 // no name the loop changes, no array a store of the loop may alias), of arithmetic type, and
 // the bounds can be evaluated once more before the loop (no call or assignment in them).
 import type { AnalysisState } from './analyze.js';
-import { invariantReadsIn, type InvariantRead } from './invariant.js';
+import { boundsReevaluable, invariantReadsIn, type InvariantRead } from './invariant.js';
 import type { LoopNode } from './loops.js';
 
 export interface InvariantLoads {
@@ -31,7 +31,7 @@ const ARITHMETIC = /^(unsigned\s+|signed\s+)?(char|short|int|long|long\s+long|fl
 export function invariantLoadsOf(state: AnalysisState, loop: LoopNode, inner?: LoopNode): InvariantLoadsResult {
   const no = (reason: string): InvariantLoadsResult => ({ ok: false, reason: `load-invariant ${loop.id} (line ${loop.line}): ${reason}` });
   if (!loop.canonical || loop.lowerText === undefined || loop.upperText === undefined || !loop.cmp) return no('the loop is not canonical with known bounds');
-  if ([loop.lowerText, loop.upperText].some((t) => /[A-Za-z_]\w*\s*\(|[^=!<>]=[^=]|\+\+|--/.test(t))) return no('its bounds call a function or assign, and would be evaluated once more');
+  if (!boundsReevaluable(loop)) return no('its bounds call a function or assign, and would be evaluated once more');
   const body = inner ? inner.body : loop.body;
   const stores = state.accesses.filter((a) => a.write && a.loops.includes(loop));
   const reads = invariantReadsIn(state, body, (name) => name === loop.index, stores).filter((r) => ARITHMETIC.test(r.type));
