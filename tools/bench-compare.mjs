@@ -2,7 +2,7 @@
 //   gcc-autopar  gcc -O3 -ftree-parallelize-loops=2 on the original source
 //   polly        clang-19 -O3 + Polly (-polly-parallel, LLVM OpenMP backend) on the original source
 //   autopar      the variant buildProject links with proposer 'analyzer' and the compile recipes
-//                (default clang-O3, clang-polly, clang-polly-parallel: the portfolio; --recipes none for the
+//                (default clang-O3, clang-polly, clang-polly-parallel, aligned-loops: the portfolio; --recipes none for the
 //                analyzer alone); a recipe's variant is built as it is linked (the kernel in its own TU
 //                compiled with the recipe). When the build keeps the original, the original built with the
 //                project's flags, measured like any contender (never assumed 1.00); when the chosen
@@ -34,7 +34,7 @@ export function columnsOf(opts = {}) {
 }
 
 /** The compile recipes of the autopar column's build (gcc-autopar's threads cannot be race-checked, so it is never linked). */
-export const DEFAULT_RECIPES = ['clang-O3', 'clang-polly', 'clang-polly-parallel'];
+export const DEFAULT_RECIPES = ['clang-O3', 'clang-polly', 'clang-polly-parallel', 'aligned-loops'];
 
 export const POLLY_FLAGS = ['-O3', '-mllvm', '-polly', '-mllvm', '-polly-parallel', '-mllvm', '-polly-omp-backend=LLVM', '-fopenmp'];
 export const POLLY_MISSING = 'n/a: clang-19 missing (apt-get install clang-19 libpolly-19-dev)';

@@ -13,7 +13,7 @@
 //      when a model is installed (`npx autopar models pull smollm2-135m`); --only M forces it.
 // Options: --only A|B|C|S|M (repeatable or comma list), --kernel <k>, --kernels-dir <dir>,
 // --recipes a,b|none (the compile recipes of B's autopar build; default clang-O3, clang-polly,
-// clang-polly-parallel), --pairs N, --store <dir> (store for the autopar build; default the
+// clang-polly-parallel, aligned-loops), --pairs N, --store <dir> (store for the autopar build; default the
 // projects' own), --fresh-store (a scratch store: everything is proposed and verified again),
 // --no-race, --keep (keep scratch dirs).
 // Results: stdout; progress: stderr; everything as JSON in dist/bench/bench.json.

@@ -106,6 +106,48 @@ describe('compile recipes as candidates', () => {
     expect(got.stdout).toBe(want.stdout);
   }, 600_000);
 
+  it("aligned-loops composes with the analyzer: each plan also gets a twin compiled with it, screened like any candidate, and whichever wins is linked as verified", async () => {
+    p = makeProject({ spec: { version: 1, kernels: [scaleKernelSpec({ noalias: true })] } });
+    const opts = buildOptions(p, { proposer: 'analyzer', compilerRecipes: ['aligned-loops'], policy: WITH_RACE });
+    const report = await buildProject(opts);
+    const k = report.kernels[0]!;
+    const labels = k.candidates.map((c) => c.label);
+    // Every analyzer plan has its twin; the original compiled with the recipe is a candidate too.
+    const plans = labels.filter((l) => l.startsWith('analyzer:') && !l.includes('+'));
+    expect(plans.length).toBeGreaterThan(0);
+    for (const l of plans) expect(labels).toContain(`${l}+aligned-loops`);
+    expect(labels).toContain('recipe:aligned-loops');
+    const twin = k.candidates.find((c) => c.label === `${plans[0]}+aligned-loops`)!;
+    const plain = k.candidates.find((c) => c.label === plans[0])!;
+    expect(twin.functionText).toBe(plain.functionText);
+    expect(twin.recipe?.cc).toBe('gcc');
+    expect(twin.recipe?.cflags).toEqual([...opts.cflags, '-falign-loops=32']);
+    expect(twin.proposer.kind).toBe('analyzer');
+    // Every twin is screened like its plain candidate: compiled in its own translation unit
+    // with the recipe, its bench-size outputs compared with the original's, timed.
+    for (const l of plans) {
+      const c = k.candidates.find((x) => x.label === `${l}+aligned-loops`)!;
+      const compile = c.verdict.stages.find((s) => s.stage === 'compile')!;
+      expect(compile.status).toBe('ran');
+      expect(compile.reason).toMatch(/own translation unit with gcc -O2 -fopenmp -falign-loops=32 \(recipe aligned-loops\)/);
+      expect(c.verdict.speedup, c.verdict.reason).toBeDefined();
+    }
+    expect(k.outcome, k.reason).toBe('generated');
+    // Whichever was linked, it is linked as verified: with a recipe, the kernel in its own TU.
+    const linked = k.candidates.find((c) => c.label === k.chosen!.label)!;
+    const own = join(p.out(), 'autopar-src/autopar-kernel-scale.c');
+    if (linked.recipe) {
+      expect(readFileSync(own, 'utf8')).toContain(linked.functionText.includes('#pragma omp') ? '#pragma omp' : 'sqrt');
+    } else {
+      expect(() => readFileSync(own, 'utf8')).toThrow();
+    }
+    const original = await run('gcc', ['-O2', join(p.projectRoot, 'src/kern.c'), join(p.projectRoot, 'src/main.c'), '-o', join(p.root, 'orig'), '-lm'], p.root);
+    expect(original.exitCode, original.stderr).toBe(0);
+    const want = await run(join(p.root, 'orig'), ['5000'], p.root);
+    const got = await run(join(p.out(), 'demo'), ['5000'], p.root);
+    expect(got.stdout).toBe(want.stdout);
+  }, 600_000);
+
   it('puts the recipes in the key: the same kernel with and without recipes are different entries', async () => {
     p = makeProject({ spec: SPEC });
     const without = await buildProject(buildOptions(p, { proposer: 'analyzer' }));

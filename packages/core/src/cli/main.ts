@@ -23,7 +23,7 @@ program
   .description("build a project's kernels through autopar (reads the project's project.json options)")
   .argument('<project-dir>', 'project folder holding autopar.spec.json (and project.json)')
   .addOption(new Option('--proposer <name>', 'who proposes variants on a cache miss').choices(['auto', 'ollama', 'embedded', 'portfolio', 'analyzer', 'none']))
-  .option('--recipes <names>', 'compile recipes verified beside the proposer: comma-separated clang-O3, clang-polly, clang-polly-parallel, gcc-autopar, or all / none (default none; or AUTOPAR_RECIPES)')
+  .option('--recipes <names>', 'compile recipes verified beside the proposer: comma-separated clang-O3, clang-polly, clang-polly-parallel, gcc-autopar, aligned-loops, or all / none (default none; or AUTOPAR_RECIPES)')
   .option('--model <name>', 'Ollama model (default qwen2.5:1.5b)')
   .addOption(new Option('--model-output <form>', 'ask the Ollama model for a whole function, a JSON plan, a menu pick, or function and plan').choices(['function', 'plan', 'menu', 'both']))
   .option('--embedded-model <name>', 'embedded model: catalog name, GGUF path, Ollama store name or hf: URI (default smollm2-135m)')

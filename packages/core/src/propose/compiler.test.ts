@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { extractKernels } from '../kernel/extract.js';
 import { availableRecipes, CompilerRecipeProposer, parseRecipeNames, RECIPE_NAMES } from './compiler.js';
+import type { Candidate } from './types.js';
 
 const KERNEL = `static int counter;
 static double twice(double x) { return 2 * x; }
@@ -49,5 +50,29 @@ describe('compile recipes', () => {
     expect(cands.map((c) => c.label)).toEqual(['recipe:clang-O3', 'recipe:clang-polly']);
     expect(cands.every((c) => c.functionText === k!.sourceText && c.proposer.kind === 'compiler')).toBe(true);
     expect(await proposer.propose(req(bumps))).toEqual([]);
+  });
+
+  it('aligned-loops keeps the build flags and composes with the other proposer\'s candidates; the other recipes do not', async () => {
+    const { recipes } = await availableRecipes(['clang-O3', 'aligned-loops'], { cc: 'gcc', cflags: ['-O2', '-fopenmp', '-DN=4', '-falign-loops=16'] });
+    const aligned = recipes.find((r) => r.name === 'aligned-loops')!;
+    expect(aligned.cc).toBe('gcc');
+    expect(aligned.cflags).toEqual(['-O2', '-fopenmp', '-DN=4', '-falign-loops=32']);
+    expect(aligned.raceFlags).toEqual([]);
+    const proposer = new CompilerRecipeProposer(recipes);
+    const [k, bumps] = extractKernels(KERNEL, 'k.c', ['k', 'bumps']);
+    const req = (unit: typeof k) => ({ unit: unit!, spec: {} as never, sourceText: KERNEL, sourcePath: 'k.c' });
+    const analyzer = { kind: 'analyzer', version: 'x' } as const;
+    const parallel = 'void k(int n, double *a) {\n#pragma omp parallel for\nfor (int i = 0; i < n; i++) a[i] = twice(a[i]); }';
+    const base: Candidate[] = [
+      { label: 'analyzer:outer', proposer: analyzer, functionText: parallel },
+      { label: 'analyzer:refused', proposer: analyzer, functionText: '' },
+    ];
+    const twins = proposer.combine(req(k), base);
+    expect(twins.map((c) => c.label)).toEqual(['analyzer:outer+aligned-loops']);
+    expect(twins[0]!.functionText).toBe(parallel);
+    expect(twins[0]!.recipe).toBe(aligned);
+    expect(twins[0]!.proposer).toBe(analyzer);
+    // A kernel that cannot live in its own unit gets no twin (its plain candidate is still verified).
+    expect(proposer.combine(req(bumps), [{ label: 'analyzer:outer', proposer: analyzer, functionText: bumps!.sourceText }])).toEqual([]);
   });
 });
