@@ -4,14 +4,15 @@
 // cannot be collapsed, or reorder loops against a dependence. Every reason names
 // the loop (id and line) and what is wrong.
 import type { LoopPlan, Plan, Transform } from '../propose/plan.js';
-import { descendants, statementsOf } from './ast.js';
+import { declaredName, descendants, statementsOf } from './ast.js';
 import { parse } from '../kernel/parse.js';
 import type { AnalysisState } from './analyze.js';
 import { carriedAt, dirText, type DepVector } from './dependence.js';
 import { perfectChild, isDescendant, type LoopNode } from './loops.js';
 import { liveAfter } from './scalars.js';
+import { declaratorsOf } from './context.js';
 import { distributionParts, distributionProblem } from './distribute.js';
-import { parallelSelectionOf } from './selection.js';
+import { escapesOf, hoistedSelectionProblem, isUniformExit, isUniformInitializer, parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
 import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
 import { accumulationOf } from './accumulate.js';
@@ -427,12 +428,28 @@ function checkTransform(
     return;
   }
   // hoist-parallel-region
-  if (!loop.canonical) return void errors.push(`hoist-parallel-region ${label(loop)}: the time loop must be canonical`);
+  // Early exits are allowed when every thread takes them alike (checked per statement below).
+  if (!loop.canonical && !loop.canonicalHeader) return void errors.push(`hoist-parallel-region ${label(loop)}: the time loop must be canonical`);
   if (loop.body.type !== 'compound_statement') return void errors.push(`hoist-parallel-region ${label(loop)}: the loop body must be a block`);
   const own = plan.loops.find((l) => l.loop === loop.id && l.action !== 'none');
   if (own) return void errors.push(`hoist-parallel-region ${label(loop)}: the time loop itself cannot also be ${own.action}`);
+  // The value and index of a selection directly in the body are per-thread by design (every
+  // thread combines the same blocks alike); any other declaration would be a copy per thread.
+  const selected = new Set<string>();
+  for (const lp of plan.loops) {
+    const target = lp.select ? resolve(state, lp.loop).loop : undefined;
+    if (target?.parent === loop) selected.add(lp.select!.value).add(lp.select!.index);
+  }
   for (const s of statementsOf(loop.body)) {
-    if (s.type === 'declaration') return void errors.push(`hoist-parallel-region ${label(loop)}: a declaration directly in the time-loop body (line ${s.startPosition.row + 1}) would become per-thread`);
+    if (s.type === 'declaration') {
+      const names = declaratorsOf(s).map((d) => declaredName(d));
+      const uniform = declaratorsOf(s).every((d) => isUniformInitializer(state, d.type === 'init_declarator' ? d.childForFieldName('value') : null));
+      if (names.every((n) => n !== undefined && selected.has(n)) && uniform) continue;
+      return void errors.push(`hoist-parallel-region ${label(loop)}: a declaration directly in the time-loop body (line ${s.startPosition.row + 1}) would become per-thread`);
+    }
+    if (isUniformExit(state, s, selected)) continue;
+    // A region cannot be left early, and a single block cannot be left at all.
+    for (const e of escapesOf(s)) errors.push(`hoist-parallel-region ${label(loop)}: ${e.text.replace(/;$/, '')} (line ${e.startPosition.row + 1}) would leave the parallel region; only \`if (C) break;\` on a selection's combined result may end the time loop`);
   }
   for (const lp of plan.loops) {
     if (!PARALLEL.includes(lp.action)) continue;
@@ -613,7 +630,7 @@ function checkLoopAction(
     const sel = parallelSelectionOf(state, loop);
     if (lp.action !== 'parallel-for') errors.push(`${where}: a selection reduction needs action parallel-for`);
     else if (collapse !== 1 || sw || tl) errors.push(`${where}: a selection reduction loop cannot be collapsed, interchanged or tiled`);
-    else if (loop.parent && hoisted.has(loop.parent.id)) errors.push(`${where}: a selection reduction cannot sit in a hoisted parallel region`);
+    else if (loop.parent && hoisted.has(loop.parent.id) && hoistedSelectionProblem(loop, lp.select)) errors.push(`${where}: in the hoisted parallel region of ${loop.parent.id}: ${hoistedSelectionProblem(loop, lp.select)}`);
     else if (!sel) errors.push(`${where}: not a selection loop \`if (... E < ${lp.select.value}) { ${lp.select.value} = E; ${lp.select.index} = ${loop.index}; }\` over an increasing loop whose only carried values are those two`);
     else if (sel.op !== lp.select.op || sel.value !== lp.select.value || sel.index !== lp.select.index) errors.push(`${where}: the loop is a ${sel.op} selection of ${sel.value} with index ${sel.index}, the plan declares ${lp.select.op} of ${lp.select.value}/${lp.select.index}`);
     else selected = [sel.value, sel.index];

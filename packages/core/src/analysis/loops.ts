@@ -20,6 +20,12 @@ export interface LoopNode {
   depth: number;
   body: SyntaxNode;
   canonical: boolean;
+  /**
+   * The header is canonical (index, bound and step as OpenMP needs them) though the body
+   * may leave early: every thread of a hoisted region can run the loop when all take each
+   * exit alike (legality's hoist-parallel-region checks that).
+   */
+  canonicalHeader?: boolean;
   /** Why the loop is not canonical (for the explanation). */
   notCanonical?: string;
   index?: string;
@@ -169,6 +175,7 @@ function canonicalForm(ctx: FunctionContext, loop: LoopNode): string | undefined
     if (isInside(w.node, loop.body)) return `index ${index} is assigned inside the loop body (line ${lineOf(w.node)})`;
   }
   if (!invariantIn(ctx, right, loop)) return `loop bound \`${right.text}\` may change inside the loop`;
+  loop.canonicalHeader = true;
   const exit = earlyExit(loop.body);
   if (exit) return exit;
   return undefined;

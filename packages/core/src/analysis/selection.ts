@@ -4,10 +4,10 @@
 // its part from the initial (m, x) and the per-thread results combine by smaller value,
 // ties to the lower index, which gives exactly the serial result (strict `<` keeps the
 // first index of a tie; NaN values never pass `<`, serially or in parallel).
-import { descendants, operatorOf, statementsOf, stripParens, type SyntaxNode } from './ast.js';
+import { declaredName, descendants, operatorOf, statementsOf, stripParens, type SyntaxNode } from './ast.js';
 import type { AnalysisState } from './analyze.js';
 import { callVerdict } from './calls.js';
-import { varAt } from './context.js';
+import { declaratorsOf, varAt } from './context.js';
 import type { LoopNode } from './loops.js';
 
 export interface Selection {
@@ -83,4 +83,74 @@ export function parallelSelectionOf(state: AnalysisState, loop: LoopNode): Selec
   if (!f.scalarCarried.every((c) => c.name === sel.value || c.name === sel.index)) return undefined;
   if (f.reductions.length) return undefined;
   return sel;
+}
+
+/**
+ * Per-thread scalars of a time loop that a parallel region is hoisted around: the value and
+ * index of the selections directly in its body, declared there. In the region every thread
+ * keeps its own copy, scans its block, and combines all blocks alike after a barrier, so
+ * every copy holds the serial result.
+ */
+export function hoistedSelectionProblem(loop: LoopNode, sel: { value: string; index: string }): string | undefined {
+  const t = loop.parent;
+  if (!t) return 'the selection loop is not inside a time loop';
+  const declared = new Set<string>();
+  for (const s of statementsOf(t.body)) {
+    if (s.type !== 'declaration') continue;
+    for (const d of declaratorsOf(s)) {
+      const name = declaredName(d);
+      if (name) declared.add(name);
+    }
+  }
+  const missing = [sel.value, sel.index].filter((n) => !declared.has(n));
+  if (missing.length) return `${missing.join(' and ')} must be declared in the body of ${t.id} (each thread of the hoisted region keeps its own copy)`;
+  return undefined;
+}
+
+/**
+ * `if (C) break;` where C reads only `uniform` names (values every thread of a hoisted region
+ * holds alike: a combined selection), literals and macros: every thread leaves the time loop
+ * in the same round, so the exit may stay outside the region's single blocks.
+ */
+export function isUniformExit(state: AnalysisState, stmt: SyntaxNode, uniform: ReadonlySet<string>): boolean {
+  if (stmt.type !== 'if_statement' || stmt.childForFieldName('alternative')) return false;
+  const then = statementsOf(stmt.childForFieldName('consequence')!);
+  if (then.length !== 1 || then[0]!.type !== 'break_statement') return false;
+  for (const d of descendants(stmt.childForFieldName('condition')!)) {
+    if (d.type === 'identifier' && !uniform.has(d.text) && !isConstantName(state, d.text)) return false;
+    if (d.type === 'call_expression' || d.type === 'assignment_expression' || d.type === 'update_expression' || d.type === 'subscript_expression') return false;
+  }
+  return true;
+}
+
+/**
+ * A macro of the kernel's unit, or an all-caps name that is no variable of it: a constant from
+ * a header (INFINITY, DBL_MAX, INT_MAX), the same in every thread.
+ */
+function isConstantName(state: AnalysisState, name: string): boolean {
+  return state.ctx.macros.has(name) || (/^[A-Z][A-Z0-9_]*$/.test(name) && !state.ctx.vars.has(name));
+}
+
+/** Initializer every thread computes alike: literals and macros only (`-1`, `INFINITY`). */
+export function isUniformInitializer(state: AnalysisState, init: SyntaxNode | null): boolean {
+  if (!init) return true;
+  for (const d of descendants(init)) {
+    if (d.type === 'identifier' && !isConstantName(state, d.text)) return false;
+    if (d.type === 'call_expression' || d.type === 'assignment_expression' || d.type === 'update_expression' || d.type === 'subscript_expression') return false;
+  }
+  return true;
+}
+
+/** break/continue that leave `stmt` towards its loop, and any return or goto, inside `stmt`. */
+export function escapesOf(stmt: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode, inLoop: boolean, inSwitch: boolean) => {
+    if (n.type === 'return_statement' || n.type === 'goto_statement') out.push(n);
+    else if (n.type === 'break_statement' && !inLoop && !inSwitch) out.push(n);
+    else if (n.type === 'continue_statement' && !inLoop) out.push(n);
+    const loopish = n.type === 'for_statement' || n.type === 'while_statement' || n.type === 'do_statement';
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i)!, inLoop || loopish, inSwitch || n.type === 'switch_statement');
+  };
+  walk(stmt, false, false);
+  return out;
 }

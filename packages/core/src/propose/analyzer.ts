@@ -8,7 +8,7 @@ import { planVariants } from './plan-variants.js';
 import type { Candidate, ProposeRequest, Proposer, ProposerIdentity } from './types.js';
 
 /** Bump when the analysis or the plans it makes change (it is part of the cache key). */
-export const ANALYZER_VERSION = '1.6.0';
+export const ANALYZER_VERSION = '1.7.0';
 
 export class AnalyzerProposer implements Proposer {
   readonly identity: ProposerIdentity = { kind: 'analyzer', version: ANALYZER_VERSION };

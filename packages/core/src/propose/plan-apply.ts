@@ -18,7 +18,7 @@ import { nestedChild } from '../analysis/legality.js';
 import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
 import { scalarReplacementOf, type ScalarReplacement } from '../analysis/scalar-replace.js';
-import { parallelSelectionOf } from '../analysis/selection.js';
+import { isUniformExit, parallelSelectionOf } from '../analysis/selection.js';
 import type { LoopPlan, Plan, Transform } from './plan.js';
 
 interface Edit {
@@ -194,8 +194,9 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     if (!loop) continue;
     const slot = headerSlot.get(loop.id) ?? loop;
     const inHoisted = loop.parent !== undefined && hoisted.has(loop.parent.id);
-    if (lp.select && !inHoisted) {
-      selectionRegion(state, loop, lp, insert);
+    if (lp.select) {
+      // In a hoisted region the selection is written with the region (below).
+      if (!inHoisted) selectionRegion(state, loop, lp, insert);
       continue;
     }
     const reducedHere = (plan.transforms ?? []).filter((t): t is Extract<Transform, { kind: 'array-reduction' }> => t.kind === 'array-reduction' && t.loop === loop.id);
@@ -228,13 +229,32 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
   for (const b of loadBlocks) insert(b.at, `\n${b.ind}}`);
 
   // Parallel region around time loops.
+  const fresh = freshNamer(state);
   for (const id of hoisted) {
     const loop = state.loopById.get(id)!;
     const ind = indentOf(text, loop.node.startIndex);
     const priv = loop.declaresIndex ? '' : ` private(${loop.index})`;
-    insert(loop.node.startIndex, `#pragma omp parallel${priv}\n${ind}{\n${ind}`);
-    insert(loop.node.endIndex, `\n${ind}}`);
-    // Everything in the body that is not a worksharing loop runs once, on one thread.
+    const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert));
+    if (!selections.length) {
+      insert(loop.node.startIndex, `#pragma omp parallel${priv}\n${ind}{\n${ind}`);
+      insert(loop.node.endIndex, `\n${ind}}`);
+    } else {
+      // The selections' slots are shared (declared before the region), their parities per thread.
+      const nt = fresh('autopar_max_threads');
+      insert(loop.node.startIndex, [
+        `{`,
+        `${ind}    const int ${nt} = omp_get_max_threads();`,
+        ...selections.map((h) => `${ind}    ${h.valueType} ${h.valueSlots}[2][${nt}];\n${ind}    ${h.indexType} ${h.indexSlots}[2][${nt}];`),
+        `${ind}    #pragma omp parallel${priv}`,
+        `${ind}    {`,
+        ...selections.map((h) => `${ind}    int ${h.parity} = 0;`),
+        `${ind}    `,
+      ].join('\n'));
+      insert(loop.node.endIndex, `\n${ind}    }\n${ind}}`);
+    }
+    const selected = new Set(selections.flatMap((h) => [h.value, h.index]));
+    // Everything in the body that is not a worksharing loop runs once, on one thread; the
+    // selections' own declarations and exits on their combined result run on every thread.
     const parallelChildren = new Set(loop.children.filter((c) => actions.has(c.id)).map((c) => c.node.id));
     let run: SyntaxNode[] = [];
     const flush = () => {
@@ -248,7 +268,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     };
     for (const s of statementsOf(loop.body)) {
       if (s.type === 'comment' || s.type.startsWith('preproc')) continue;
-      if (parallelChildren.has(s.id)) flush();
+      if (parallelChildren.has(s.id) || s.type === 'declaration' || isUniformExit(state, s, selected)) flush();
       else run.push(s);
     }
     flush();
@@ -429,6 +449,70 @@ function selectionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan, ins
   ].join('\n');
   insert(loop.node.startIndex, head);
   insert(loop.node.endIndex, tail);
+}
+
+interface HoistedSelection {
+  value: string;
+  index: string;
+  valueType: string;
+  indexType: string;
+  /** Shared `[2][threads]` arrays of the per-thread results, and the per-thread parity picking the half. */
+  valueSlots: string;
+  indexSlots: string;
+  parity: string;
+}
+
+/**
+ * A selection in a hoisted parallel region: each thread scans its static block from the
+ * initial value and index (shadowed copies), publishes its result in its slot, and after one
+ * barrier every thread combines all slots the same way, by better value, ties to the lower
+ * index — the serial result, in every thread's own copy. The slots alternate between two
+ * halves, so a thread that runs ahead into the next selection never overwrites a slot another
+ * thread is still reading (the barrier between them orders the rest).
+ */
+function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fresh: (base: string) => string, insert: (at: number, s: string) => void): HoistedSelection {
+  const sel = parallelSelectionOf(state, loop)!;
+  const ind = indentOf(state.ctx.text, loop.node.startIndex);
+  const h: HoistedSelection = {
+    value: sel.value, index: sel.index, valueType: sel.valueType, indexType: sel.indexType,
+    valueSlots: fresh(`${sel.value}_slots`), indexSlots: fresh(`${sel.index}_slots`), parity: fresh(`${sel.value}_half`),
+  };
+  const outV = fresh(`${sel.value}_out`);
+  const outX = fresh(`${sel.index}_out`);
+  const s = fresh('autopar_s');
+  const better = sel.op === 'min' ? '<' : '>';
+  const rest: LoopPlan = { ...lp, action: 'parallel-for', select: undefined, ifThreshold: undefined };
+  rest.private = (lp.private ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  rest.lastprivate = (lp.lastprivate ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  const forPragma = pragmaFor(state, rest, loop.id, true)!.replace(/^#pragma omp for/, '#pragma omp for nowait');
+  const mine = (slots: string) => `${slots}[${h.parity}][omp_get_thread_num()]`;
+  const theirs = (slots: string) => `${slots}[${h.parity}][${s}]`;
+  insert(loop.node.startIndex, [
+    `{`,
+    `${ind}    ${sel.valueType} *const ${outV} = &${sel.value};`,
+    `${ind}    ${sel.indexType} *const ${outX} = &${sel.index};`,
+    `${ind}    {`,
+    `${ind}        ${sel.valueType} ${sel.value} = *${outV};`,
+    `${ind}        ${sel.indexType} ${sel.index} = *${outX};`,
+    `${ind}        ${forPragma}`,
+    `${ind}        `,
+  ].join('\n'));
+  insert(loop.node.endIndex, [
+    ``,
+    `${ind}        ${mine(h.valueSlots)} = ${sel.value};`,
+    `${ind}        ${mine(h.indexSlots)} = ${sel.index};`,
+    `${ind}    }`,
+    `${ind}    #pragma omp barrier`,
+    `${ind}    for (int ${s} = 0; ${s} < omp_get_num_threads(); ${s}++) {`,
+    `${ind}        if (${theirs(h.valueSlots)} ${better} *${outV} || (${theirs(h.valueSlots)} == *${outV} && ${theirs(h.indexSlots)} < *${outX})) {`,
+    `${ind}            *${outV} = ${theirs(h.valueSlots)};`,
+    `${ind}            *${outX} = ${theirs(h.indexSlots)};`,
+    `${ind}        }`,
+    `${ind}    }`,
+    `${ind}    ${h.parity} ^= 1;`,
+    `${ind}}`,
+  ].join('\n'));
+  return h;
 }
 
 /**

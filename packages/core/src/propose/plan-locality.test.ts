@@ -150,6 +150,37 @@ describe('selection (argmin / argmax)', () => {
   });
 });
 
+describe('selection in a serial round loop (hoisted region)', () => {
+  test("Prim's rounds: one region around the rounds, the selection combined by every thread after a barrier; same tree", () => {
+    const s = stateOf('prim_rounds');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select');
+    expect(c).toBeDefined();
+    expect(checkPlan(s, c!.plan).errors).toEqual([]);
+    expect(c!.plan.transforms).toContainEqual({ kind: 'hoist-parallel-region', loop: 'L2' });
+    // One region for the rounds (besides the init loop's), no critical section, the exit outside the single block.
+    expect(c!.functionText.match(/#pragma omp parallel\n/g)).toHaveLength(1);
+    expect(c!.functionText).not.toContain('critical');
+    expect(c!.functionText).toMatch(/#pragma omp barrier[\s\S]*if \(u < 0\)\s*break;\s*#pragma omp single\s*\{\s*in_tree\[u\] = 1;\s*\}\s*#pragma omp for/);
+    // Ties everywhere (weights in {1,2,3}), so the lowest-index rule decides most rounds; an unreachable tail.
+    const driver = `int main(void){ int n=301; static double w[301*301], key[301]; static int parent[301], in_tree[301];
+      for(int i=0;i<n;i++) for(int j=0;j<n;j++) w[i*n+j] = (i>=290||j>=290) ? HUGE_VAL : (double)(1 + (i*7+j*13)%3);
+      for (int rep=0; rep<2; rep++) { prim_rounds(n,w,key,parent,in_tree); for(int i=0;i<n;i++) printf("%d %a %d\\n",parent[i],key[i],in_tree[i]); }
+      prim_rounds(0,w,key,parent,in_tree); prim_rounds(1,w,key,parent,in_tree); printf("%d %a\\n",parent[0],key[0]); return 0; }`;
+    const [a, b] = runBoth('prim_rounds', c!.functionText, driver);
+    expect(b).toBe(a);
+  });
+  test('refused, and says why: selection scalars outside the round loop; an exit that reads memory; a return', () => {
+    const sel = (value: string, index: string) => [{ loop: 'L1.1', action: 'parallel-for' as const, select: { op: 'min' as const, value, index }, schedule: { kind: 'static' as const } }];
+    const hoist = [{ kind: 'hoist-parallel-region' as const, loop: 'L1' }];
+    const outer = checkPlan(stateOf('rounds_outer_scalars'), plan('rounds_outer_scalars', sel('bd', 'best'), hoist));
+    expect(outer.errors.join()).toMatch(/bd and best must be declared in the body of L1/);
+    const exits = checkPlan(stateOf('rounds_memory_exit'), plan('rounds_memory_exit', sel('bd', 'best'), hoist));
+    expect(exits.errors.join()).toMatch(/break \(line 13\) would leave the parallel region/);
+    expect(exits.errors.join()).toMatch(/return \(line 15\) would leave the parallel region/);
+    for (const fn of ['rounds_outer_scalars', 'rounds_memory_exit']) expect(candidatesFor(stateOf(fn)).map((x) => x.label)).not.toContain('analyzer:hoist-select');
+  });
+});
+
 describe('if thresholds', () => {
   test('parallel loops get an if() clause over the trip counts, accepted by the gate', () => {
     const s = stateOf('gemm_init');

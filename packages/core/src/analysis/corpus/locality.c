@@ -129,6 +129,81 @@ void argmax_sel(int n, const double *d, int *out)
     *out = best;
 }
 
+/* Prim's minimum spanning tree on a dense matrix: each round selects the closest vertex
+ * outside the tree and updates the keys of the others from its row (a parallel loop):
+ * one region hoisted around the rounds, the selection and the update inside it. */
+void prim_rounds(int n, const double *w, double *key, int *parent, int *in_tree)
+{
+    for (int v = 0; v < n; v++) {
+        key[v] = HUGE_VAL;
+        parent[v] = -1;
+        in_tree[v] = 0;
+    }
+    if (n > 0)
+        key[0] = 0.0;
+    for (int k = 0; k < n; k++) {
+        int u = -1;
+        double ku = HUGE_VAL;
+        for (int v = 0; v < n; v++) {
+            if (!in_tree[v] && key[v] < ku) {
+                ku = key[v];
+                u = v;
+            }
+        }
+        if (u < 0)
+            break;
+        in_tree[u] = 1;
+        for (int v = 0; v < n; v++) {
+            if (!in_tree[v] && w[u * n + v] < key[v]) {
+                key[v] = w[u * n + v];
+                parent[v] = u;
+            }
+        }
+    }
+}
+
+/* Not hoisted: the selection's scalars live outside the round loop (shared in a region). */
+void rounds_outer_scalars(int n, const double *d, int *done, int *order)
+{
+    int best;
+    double bd;
+    for (int k = 0; k < n; k++) {
+        best = -1;
+        bd = HUGE_VAL;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && d[v] < bd) {
+                bd = d[v];
+                best = v;
+            }
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        order[k] = best;
+    }
+}
+
+/* Not hoisted: the exit reads memory (another thread may be writing it) and a return leaves the region. */
+void rounds_memory_exit(int n, const double *d, int *done, int *order)
+{
+    for (int k = 0; k < n; k++) {
+        int best = -1;
+        double bd = HUGE_VAL;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && d[v] < bd) {
+                bd = d[v];
+                best = v;
+            }
+        }
+        if (best < 0 || order[best] < 0)
+            break;
+        if (bd > 1e6)
+            return;
+        done[best] = 1;
+        order[k] = best;
+    }
+}
+
 /* Time loop around two 2-D sweeps: one hoisted parallel region, simd rows. */
 void jacobi_t(int steps, int n, double *A, double *B)
 {
