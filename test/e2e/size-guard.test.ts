@@ -49,12 +49,6 @@ describe('size guard', () => {
     expect(spliced).toMatch(/static void scale__autopar_serial\(int n, const double \*x, double \*y\)\s*\{\s*for/);
     expect(spliced).toMatch(/static void scale__autopar_variant\(int n, const double \*x, double \*y\)\s*\{\s*#pragma omp parallel for/);
     expect(spliced).toContain(`if ((double)n >= ${guard.threshold}.0) {\n        scale__autopar_variant(n, x, y);`);
-    // The variant is linked as it was timed: not inlined into the dispatch, and (like every
-    // function of a unit with a variant) starting on a 64-byte boundary, as in the harness.
-    expect(spliced).toMatch(/__attribute__\(\(noinline\)\) static void scale__autopar_variant\(/);
-    const symbols = (await execa('nm', [join(p.out('first'), 'demo')])).stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && /^scale__autopar_variant/.test(f[2]!));
-    expect(symbols.map((f) => f[2])).toContain('scale__autopar_variant');
-    for (const [address, , name] of symbols) expect(BigInt(`0x${address}`) % 64n, name).toBe(0n);
     // Both paths compute what the original computes.
     const plain = join(p.root, 'plain');
     await execa('gcc', ['-O2', join(p.projectRoot, 'src/kern.c'), join(p.projectRoot, 'src/main.c'), '-o', plain, '-lm']);

@@ -50,7 +50,6 @@ async function splicedCompile(argv: string[], opts: CcOptions, note: (l: string)
   const { buildProject } = await import('../pipeline/build.js');
   const { resolveBuildOptions } = await import('../pipeline/options.js');
   const { readProject } = await import('./project.js');
-  const { VARIANT_PLACEMENT_FLAGS } = await import('../verify/build.js');
   const p = readProject(found.projectDir);
   const sourceRel = relative(found.projectDir, source);
   // One output folder per source (parallel make): the spliced TUs and a throw-away artifact.
@@ -84,8 +83,7 @@ async function splicedCompile(argv: string[], opts: CcOptions, note: (l: string)
   const rewritten = [...args];
   rewritten[sources[0]!.i] = tu;
   // Quoted includes of the original resolve next to it; OpenMP pragmas need -fopenmp.
-  // Functions 64-byte aligned, as the verifier timed them (verify/build.ts).
-  const extra = ['-I', dirname(source), ...(args.some((a) => /^-f(open)?mp/.test(a)) ? [] : ['-fopenmp']), ...VARIANT_PLACEMENT_FLAGS];
+  const extra = ['-I', dirname(source), ...(args.some((a) => /^-f(open)?mp/.test(a)) ? [] : ['-fopenmp'])];
   return [compiler!, ...extra, ...rewritten];
 }
 

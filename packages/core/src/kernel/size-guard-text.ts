@@ -46,9 +46,7 @@ export function guardedKernelText(unit: KernelUnit, variantText: string, guard: 
   const variant = definitionOf(body, unit.name, `${where} (variant)`);
 
   const serial = renamed(original, serialName(unit.name), 'static');
-  // Never inlined into the dispatch below: the variant keeps the code (and, with the unit's
-  // functions aligned, the placement) the verifier timed.
-  const fast = renamed(variant, variantName(unit.name), opts.variantExtern ? 'extern' : 'static', !opts.variantExtern);
+  const fast = renamed(variant, variantName(unit.name), opts.variantExtern ? 'extern' : 'static');
   const header = unit.sourceText.slice(0, original.body.startIndex - original.fn.startIndex).trimEnd();
   const args = params.map((p) => p.name).join(', ');
   const returns = !/^void$/.test(unit.signature.returnType.trim());
@@ -92,12 +90,12 @@ function declaredName(fn: SyntaxNode): SyntaxNode | undefined {
 }
 
 /** The definition under a new name, with the linkage asked for (surrounding text kept). */
-function renamed(d: Definition, newName: string, linkage: 'static' | 'extern', noinline = false): string {
+function renamed(d: Definition, newName: string, linkage: 'static' | 'extern'): string {
   const storage = d.fn.children.filter((c) => c.type === 'storage_class_specifier');
   let head = d.text.slice(d.fn.startIndex, d.name.startIndex);
   const rest = d.text.slice(d.name.endIndex, d.fn.endIndex);
   const offset = (n: SyntaxNode) => n.startIndex - d.fn.startIndex;
   // Storage specifiers come before the declarator: drop them, then put the one wanted in front.
   for (const s of [...storage].reverse()) head = head.slice(0, offset(s)) + head.slice(offset(s) + s.text.length).replace(/^\s+/, '');
-  return `${d.before}${noinline ? '__attribute__((noinline)) ' : ''}${linkage === 'static' ? 'static ' : ''}${head}${newName}${rest}${d.after}`;
+  return `${d.before}${linkage === 'static' ? 'static ' : ''}${head}${newName}${rest}${d.after}`;
 }

@@ -27,7 +27,6 @@ import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
-import { VARIANT_PLACEMENT_FLAGS } from '../verify/build.js';
 import { chooseVariant, manifestSpeedFields, passedScreening, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
@@ -273,10 +272,9 @@ export async function buildProject(opts: BuildOptions): Promise<BuildReport> {
       // recipe, exactly as it was verified; the file keeps a declaration.
       const split = splitNamedKernel(text, path, guarded ? variantName(v.kernel) : v.kernel);
       text = split.restTu;
-      own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: [...v.recipe.cflags, ...VARIANT_PLACEMENT_FLAGS] });
+      own.push({ path: join(dirname(path), `autopar-kernel-${v.kernel}.c`), text: split.kernelTu, cc: v.recipe.cc, cflags: v.recipe.cflags });
     }
-    // Placed as the verifier's harness placed them (verify/build.ts).
-    return [{ path, text, cflags: [...opts.cflags, ...VARIANT_PLACEMENT_FLAGS] }, ...own];
+    return [{ path, text }, ...own];
   });
   await store.close(); // appends this build's counters to the store's statistics
   const { artifact, splicedSources } = await compileAndLink({

@@ -36,16 +36,6 @@ export async function compileObject(tc: ResolvedToolchain, source: string, objec
 }
 
 /**
- * Flags for every translation unit that holds a variant, in the verifier's builds and in the
- * link. Where a hot loop sits relative to the CPU's 64-byte fetch and op-cache lines changed a
- * linked variant's speed almost 2x on this project's machine (conv2d: the same outlined
- * function at 16 or 48 mod 64, as the link order moved it). With every function of the unit
- * starting on a 64-byte boundary, the code the benchmark timed sits the same way in the
- * program, wherever the linker puts the file.
- */
-export const VARIANT_PLACEMENT_FLAGS: readonly string[] = ['-falign-functions=64'];
-
-/**
  * Compiles a kernel TU and links it with a harness object. `includeDirs` are searched for
  * the TU's quoted includes (the TU is written outside its project folder).
  */

@@ -28,7 +28,7 @@ import { benchSandbox, benchmarkBinaries } from './benchmark.js';
 import { measureSizeGuard } from './size-guard.js';
 import { describeSpeedDecision, machineLoad, othersRunnableNow, speedDecisionOf } from './benchmark-stats.js';
 import { verificationConditions } from './conditions.js';
-import { buildTestBinary, compileObject, tail, VARIANT_PLACEMENT_FLAGS } from './build.js';
+import { buildTestBinary, compileObject, tail } from './build.js';
 import { compareOutputs, mustBeDeterministic } from './compare.js';
 import { SPECIAL_VALUES_SEED, differentialSeeds, hasSpecialValues, withEdgeSizes } from './edge-sizes.js';
 import { VerifySetupError } from './errors.js';
@@ -342,7 +342,7 @@ async function compileStage(ctx: CandidateContext): Promise<CompiledCandidate> {
     const strict = ['-Werror=implicit-function-declaration'];
     if (!recipe) {
       await writeFile(tu, kernelTranslationUnit(spliced, ctx.req.spec, ctx.original.tuFileName));
-      const r = await buildTestBinary(ctx.toolchain, { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: [...strict, ...VARIANT_PLACEMENT_FLAGS] }, compileOpts);
+      const r = await buildTestBinary(ctx.toolchain, { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: strict }, compileOpts);
       return { ok: r.ok, reason: r.ok ? `compiled with ${ctx.toolchain.cc} ${ctx.toolchain.cflags.join(' ')}` : `compile failed: ${r.reason}`, log: r.log };
     }
     let split;
@@ -358,7 +358,7 @@ async function compileStage(ctx: CandidateContext): Promise<CompiledCandidate> {
     await writeFile(parts.wholeTu, kernelTranslationUnit(spliced, ctx.req.spec, ctx.original.tuFileName));
     await writeFile(tu, kernelTranslationUnit(split.restTu, ctx.req.spec, ctx.original.tuFileName));
     const object = join(ctx.dir, 'kernel-recipe.o');
-    const k = await compileObject({ cc: recipe.cc, cflags: [...recipe.cflags, ...strict, ...VARIANT_PLACEMENT_FLAGS], ldflags: [] }, parts.kernelTu, object, compileOpts, ctx.original.includeDirs);
+    const k = await compileObject({ cc: recipe.cc, cflags: [...recipe.cflags, ...strict], ldflags: [] }, parts.kernelTu, object, compileOpts, ctx.original.includeDirs);
     if (!k.ok) return { ok: false, reason: `compile failed (recipe ${recipe.name}): ${k.reason}`, log: k.log };
     const r = await buildTestBinary(ctx.toolchain, { kernelTu: tu, harnessObject: ctx.original.harnessObject, output: binary, includeDirs: ctx.original.includeDirs, extraFlags: strict, extraObjects: [object] }, compileOpts);
     const how = `the kernel in its own translation unit with ${recipe.cc} ${recipe.cflags.join(' ')} (recipe ${recipe.name}), the rest with ${ctx.toolchain.cc} ${ctx.toolchain.cflags.join(' ')}`;
