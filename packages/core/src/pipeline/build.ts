@@ -27,7 +27,7 @@ import type { Verdict, VerifyPolicy } from '../verify/types.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { quickConditionsKeyPart, type ConditionsKeyPart } from '../verify/conditions.js';
 import { describeSpeedDecision, speedDecisionOf } from '../verify/benchmark-stats.js';
-import { chooseVariant, manifestSpeedFields, passedScreening, screenedInconclusive, settleSpeed, speedDecision } from './choose.js';
+import { chooseVariant, manifestSpeedFields, passedScreening, screenedInconclusive, settleSpeed, speedDecision, verificationOrder } from './choose.js';
 import { expandSources } from './sources.js';
 import { resolveProposer, type ModelOptions, type ModelSpendReport, type ProposerChoice, type ResolvedProposer } from './proposer.js';
 import { compileAndLink, type CompileUnit } from './link.js';
@@ -522,9 +522,11 @@ async function processKernel(ctx: KernelContext): Promise<KernelReport> {
       screened.push({ cand, i, verdict: await screen(cand) });
     }
     // Screening's short benchmark ranks; only a candidate it shows conclusively slower is not verified.
-    const ranked = screened
-      .filter((s) => passedScreening(s.verdict) && speedDecisionOf(s.verdict.speedup!, opts.threshold) !== 'slower')
-      .sort((a, b) => b.verdict.speedup!.median - a.verdict.speedup!.median);
+    const ranked = verificationOrder(
+      screened
+        .filter((s) => passedScreening(s.verdict) && speedDecisionOf(s.verdict.speedup!, opts.threshold) !== 'slower')
+        .map((s) => ({ ...s, label: s.cand.label, recipeName: s.cand.recipe?.name, speedup: s.verdict.speedup! })),
+    );
     const full = new Map<number, Verdict>();
     for (const s of ranked) {
       // Bounded: on a busy machine nothing screens as conclusively slower; the rest is verified by later builds.

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { chooseVariant, manifestSpeedFields, settleSpeed } from './choose.js';
+import { chooseVariant, manifestSpeedFields, settleSpeed, verificationOrder } from './choose.js';
 import { samplePairs, speedupStats, type PairSample } from '../verify/benchmark-stats.js';
 import type { CandidateRecord } from '../store/types.js';
 
@@ -160,5 +160,36 @@ describe('settling an inconclusive speed', () => {
 
   it('records from before quiet counting treat earlier measurements as quiet', () => {
     expect(settleSpeed({ speedMeasurements: 2 }, pending(false))).toMatchObject({ pending: false, quietSpeedMeasurements: 3 });
+  });
+});
+
+describe('verificationOrder', () => {
+  const screened = (label: string, median: number, low: number, high: number, recipeName?: string) => ({
+    label,
+    ...(recipeName ? { recipeName } : {}),
+    speedup: { median, spread: [low, high] as [number, number], pairs: 5, originalMedianMs: 1, candidateMedianMs: 1 / median, ci: { level: 0.94, low, high } },
+  });
+  it('ranks by screening median', () => {
+    const order = verificationOrder([screened('analyzer:outer', 2, 1.9, 2.1), screened('analyzer:simd', 3, 2.8, 3.2), screened('recipe:clang-O3', 1.2, 1.1, 1.3, 'clang-O3')]);
+    expect(order.map((s) => s.label)).toEqual(['analyzer:simd', 'analyzer:outer', 'recipe:clang-O3']);
+  });
+  it('puts an aligned twin before its base when screening cannot tell them apart, ahead of what ranked between them', () => {
+    const order = verificationOrder([
+      screened('analyzer:accumulate', 8.6, 7.0, 9.5),
+      screened('analyzer:outer', 8.0, 7.5, 8.4),
+      screened('analyzer:accumulate+aligned-loops', 7.9, 6.5, 8.8, 'aligned-loops'),
+      screened('analyzer:outer+aligned-loops', 6.0, 5.8, 6.2, 'aligned-loops'),
+    ]);
+    // outer's twin is measurably slower than outer (6.2 < 7.5): it keeps its place.
+    expect(order.map((s) => s.label)).toEqual(['analyzer:accumulate+aligned-loops', 'analyzer:accumulate', 'analyzer:outer', 'analyzer:outer+aligned-loops']);
+  });
+  it('a twin already ahead, or a label that only looks like a twin, is left where it is', () => {
+    const order = verificationOrder([
+      screened('analyzer:hoist', 2.0, 1.8, 2.2),
+      screened('analyzer:hoist+aligned-loops', 2.4, 2.2, 2.6, 'aligned-loops'),
+      screened('model#1+aligned-loops', 1.5, 1.0, 3.0),
+      screened('model#1', 1.9, 1.6, 2.1),
+    ]);
+    expect(order.map((s) => s.label)).toEqual(['analyzer:hoist+aligned-loops', 'analyzer:hoist', 'model#1', 'model#1+aligned-loops']);
   });
 });

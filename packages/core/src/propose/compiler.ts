@@ -26,6 +26,12 @@ export type RecipeName = (typeof RECIPE_NAMES)[number];
  */
 const COMBINES_WITH_CANDIDATES: ReadonlySet<string> = new Set(['aligned-loops']);
 
+/** The label of the candidate a twin was made from (`<label>+<recipe>`), or undefined for any other candidate. */
+export function twinBaseLabel(label: string, recipeName: string | undefined): string | undefined {
+  if (!recipeName || !COMBINES_WITH_CANDIDATES.has(recipeName) || !label.endsWith(`+${recipeName}`)) return undefined;
+  return label.slice(0, -(recipeName.length + 1));
+}
+
 // Where a small hot loop starts relative to the 32-byte instruction fetch and op-cache
 // windows changed its speed 1.7x on this project's machine (conv2d's accumulated row loop:
 // the same instructions, moved 16 bytes by an unrelated `if`). With the kernel in a
