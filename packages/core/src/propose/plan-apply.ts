@@ -18,7 +18,7 @@ import { nestedChild } from '../analysis/legality.js';
 import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
 import { scalarReplacementOf, type ScalarReplacement } from '../analysis/scalar-replace.js';
-import { isUniformExit, parallelSelectionOf } from '../analysis/selection.js';
+import { isUniformExit, parallelSelectionOf, type Selection } from '../analysis/selection.js';
 import type { LoopPlan, Plan, Transform } from './plan.js';
 
 interface Edit {
@@ -405,6 +405,14 @@ export function pragmaFor(state: AnalysisState, lp: LoopPlan | undefined, ref: s
   return `#pragma ${head}${clauses.length ? ' ' + clauses.join(' ') : ''}`;
 }
 
+/** The worksharing pragma of a selection loop (`omp for nowait`): its own value and index are per-thread copies, not clauses. */
+function selectionForPragma(state: AnalysisState, loop: LoopNode, lp: LoopPlan, sel: Selection): string {
+  const rest: LoopPlan = { ...lp, action: 'parallel-for', select: undefined, ifThreshold: undefined };
+  rest.private = (lp.private ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  rest.lastprivate = (lp.lastprivate ?? []).filter((v) => v !== sel.value && v !== sel.index);
+  return pragmaFor(state, rest, loop.id, true)!.replace(/^#pragma omp for/, '#pragma omp for nowait');
+}
+
 /**
  * Parallel selection (argmin/argmax): per-thread copies of the value and index, shadowing
  * the originals inside the region and starting from their values before the loop; the
@@ -418,10 +426,7 @@ function selectionRegion(state: AnalysisState, loop: LoopNode, lp: LoopPlan, ins
   const p = `__autopar_${sel.value}`;
   const q = `__autopar_${sel.index}`;
   const better = sel.op === 'min' ? '<' : '>';
-  const rest: LoopPlan = { ...lp, action: 'parallel-for', select: undefined, ifThreshold: undefined };
-  rest.private = (lp.private ?? []).filter((v) => v !== sel.value && v !== sel.index);
-  rest.lastprivate = (lp.lastprivate ?? []).filter((v) => v !== sel.value && v !== sel.index);
-  const forPragma = pragmaFor(state, rest, loop.id, true)!.replace(/^#pragma omp for/, '#pragma omp for nowait');
+  const forPragma = selectionForPragma(state, loop, lp, sel);
   const head = [
     `{`,
     `${ind}    ${sel.valueType} *const ${p}_out = &${sel.value};`,
@@ -481,10 +486,7 @@ function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fr
   const outX = fresh(`${sel.index}_out`);
   const s = fresh('autopar_s');
   const better = sel.op === 'min' ? '<' : '>';
-  const rest: LoopPlan = { ...lp, action: 'parallel-for', select: undefined, ifThreshold: undefined };
-  rest.private = (lp.private ?? []).filter((v) => v !== sel.value && v !== sel.index);
-  rest.lastprivate = (lp.lastprivate ?? []).filter((v) => v !== sel.value && v !== sel.index);
-  const forPragma = pragmaFor(state, rest, loop.id, true)!.replace(/^#pragma omp for/, '#pragma omp for nowait');
+  const forPragma = selectionForPragma(state, loop, lp, sel);
   const mine = (slots: string) => `${slots}[${h.parity}][omp_get_thread_num()]`;
   const theirs = (slots: string) => `${slots}[${h.parity}][${s}]`;
   insert(loop.node.startIndex, [
