@@ -8,11 +8,11 @@ import { declaredName, descendants, statementsOf } from './ast.js';
 import { parse } from '../kernel/parse.js';
 import type { AnalysisState } from './analyze.js';
 import { carriedAt, dirText, type DepVector } from './dependence.js';
-import { perfectChild, isDescendant, type LoopNode } from './loops.js';
+import { escapesOf, perfectChild, isDescendant, type LoopNode } from './loops.js';
 import { liveAfter } from './scalars.js';
 import { declaratorsOf } from './context.js';
 import { distributionParts, distributionProblem } from './distribute.js';
-import { escapesOf, hoistedSelectionProblem, isUniformExit, isUniformInitializer, parallelSelectionOf } from './selection.js';
+import { hoistedSelectionProblem, isUniformExit, isUniformExpression, parallelSelectionOf } from './selection.js';
 import type { LoopFacts } from './types.js';
 import { scalarReplacementOf, type ScalarReplacement } from './scalar-replace.js';
 import { accumulationOf } from './accumulate.js';
@@ -443,7 +443,7 @@ function checkTransform(
   for (const s of statementsOf(loop.body)) {
     if (s.type === 'declaration') {
       const names = declaratorsOf(s).map((d) => declaredName(d));
-      const uniform = declaratorsOf(s).every((d) => isUniformInitializer(state, d.type === 'init_declarator' ? d.childForFieldName('value') : null));
+      const uniform = declaratorsOf(s).every((d) => d.type !== 'init_declarator' || isUniformExpression(state, d.childForFieldName('value')!));
       if (names.every((n) => n !== undefined && selected.has(n)) && uniform) continue;
       return void errors.push(`hoist-parallel-region ${label(loop)}: a declaration directly in the time-loop body (line ${s.startPosition.row + 1}) would become per-thread`);
     }
@@ -628,9 +628,10 @@ function checkLoopAction(
   let selected: string[] = [];
   if (lp.select) {
     const sel = parallelSelectionOf(state, loop);
+    const inHoisted = loop.parent && hoisted.has(loop.parent.id) ? hoistedSelectionProblem(loop, lp.select) : undefined;
     if (lp.action !== 'parallel-for') errors.push(`${where}: a selection reduction needs action parallel-for`);
     else if (collapse !== 1 || sw || tl) errors.push(`${where}: a selection reduction loop cannot be collapsed, interchanged or tiled`);
-    else if (loop.parent && hoisted.has(loop.parent.id) && hoistedSelectionProblem(loop, lp.select)) errors.push(`${where}: in the hoisted parallel region of ${loop.parent.id}: ${hoistedSelectionProblem(loop, lp.select)}`);
+    else if (inHoisted) errors.push(`${where}: in the hoisted parallel region of ${loop.parent!.id}: ${inHoisted}`);
     else if (!sel) errors.push(`${where}: not a selection loop \`if (... E < ${lp.select.value}) { ${lp.select.value} = E; ${lp.select.index} = ${loop.index}; }\` over an increasing loop whose only carried values are those two`);
     else if (sel.op !== lp.select.op || sel.value !== lp.select.value || sel.index !== lp.select.index) errors.push(`${where}: the loop is a ${sel.op} selection of ${sel.value} with index ${sel.index}, the plan declares ${lp.select.op} of ${lp.select.value}/${lp.select.index}`);
     else selected = [sel.value, sel.index];

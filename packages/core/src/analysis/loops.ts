@@ -211,20 +211,29 @@ function writesMemory(body: SyntaxNode): boolean {
   return false;
 }
 
-/** A break/goto/return that leaves the loop body, described; undefined when none. */
-function earlyExit(body: SyntaxNode): string | undefined {
-  const walk = (n: SyntaxNode, inInnerLoopOrSwitch: boolean): string | undefined => {
-    if (n.type === 'break_statement' && !inInnerLoopOrSwitch) return `break at line ${lineOf(n)} (loop is not canonical)`;
-    if (n.type === 'return_statement') return `return at line ${lineOf(n)} leaves the loop`;
-    if (n.type === 'goto_statement') return `goto at line ${lineOf(n)}`;
-    const inner = inInnerLoopOrSwitch || LOOP_TYPES.has(n.type) || n.type === 'switch_statement';
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const r = walk(n.namedChild(i)!, inner);
-      if (r) return r;
-    }
-    return undefined;
+/**
+ * What leaves `node` early: a break or continue that is not inside a loop (break: nor a switch)
+ * within it, and any return or goto, in source order.
+ */
+export function escapesOf(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode, inLoop: boolean, inSwitch: boolean) => {
+    if (n.type === 'return_statement' || n.type === 'goto_statement') out.push(n);
+    else if (n.type === 'break_statement' && !inLoop && !inSwitch) out.push(n);
+    else if (n.type === 'continue_statement' && !inLoop) out.push(n);
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i)!, inLoop || LOOP_TYPES.has(n.type), inSwitch || n.type === 'switch_statement');
   };
-  return walk(body, false);
+  walk(node, false, false);
+  return out;
+}
+
+/** A break/goto/return that leaves the loop body, described; undefined when none (a continue stays in the loop). */
+function earlyExit(body: SyntaxNode): string | undefined {
+  const n = escapesOf(body).find((e) => e.type !== 'continue_statement');
+  if (!n) return undefined;
+  if (n.type === 'break_statement') return `break at line ${lineOf(n)} (loop is not canonical)`;
+  if (n.type === 'return_statement') return `return at line ${lineOf(n)} leaves the loop`;
+  return `goto at line ${lineOf(n)}`;
 }
 
 /** The loop enclosing `node` most closely (its body or header), if any. */

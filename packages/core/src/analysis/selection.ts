@@ -116,11 +116,7 @@ export function isUniformExit(state: AnalysisState, stmt: SyntaxNode, uniform: R
   if (stmt.type !== 'if_statement' || stmt.childForFieldName('alternative')) return false;
   const then = statementsOf(stmt.childForFieldName('consequence')!);
   if (then.length !== 1 || then[0]!.type !== 'break_statement') return false;
-  for (const d of descendants(stmt.childForFieldName('condition')!)) {
-    if (d.type === 'identifier' && !uniform.has(d.text) && !isConstantName(state, d.text)) return false;
-    if (d.type === 'call_expression' || d.type === 'assignment_expression' || d.type === 'update_expression' || d.type === 'subscript_expression') return false;
-  }
-  return true;
+  return isUniformExpression(state, stmt.childForFieldName('condition')!, uniform);
 }
 
 /**
@@ -131,26 +127,14 @@ function isConstantName(state: AnalysisState, name: string): boolean {
   return state.ctx.macros.has(name) || (/^[A-Z][A-Z0-9_]*$/.test(name) && !state.ctx.vars.has(name));
 }
 
-/** Initializer every thread computes alike: literals and macros only (`-1`, `INFINITY`). */
-export function isUniformInitializer(state: AnalysisState, init: SyntaxNode | null): boolean {
-  if (!init) return true;
-  for (const d of descendants(init)) {
-    if (d.type === 'identifier' && !isConstantName(state, d.text)) return false;
+/**
+ * An expression every thread evaluates alike: literals, constants and the `uniform` names
+ * only — no memory read, call or side effect (`-1`, `INFINITY`, `best < 0`).
+ */
+export function isUniformExpression(state: AnalysisState, expr: SyntaxNode, uniform: ReadonlySet<string> = new Set()): boolean {
+  for (const d of descendants(expr)) {
+    if (d.type === 'identifier' && !uniform.has(d.text) && !isConstantName(state, d.text)) return false;
     if (d.type === 'call_expression' || d.type === 'assignment_expression' || d.type === 'update_expression' || d.type === 'subscript_expression') return false;
   }
   return true;
-}
-
-/** break/continue that leave `stmt` towards its loop, and any return or goto, inside `stmt`. */
-export function escapesOf(stmt: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const walk = (n: SyntaxNode, inLoop: boolean, inSwitch: boolean) => {
-    if (n.type === 'return_statement' || n.type === 'goto_statement') out.push(n);
-    else if (n.type === 'break_statement' && !inLoop && !inSwitch) out.push(n);
-    else if (n.type === 'continue_statement' && !inLoop) out.push(n);
-    const loopish = n.type === 'for_statement' || n.type === 'while_statement' || n.type === 'do_statement';
-    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i)!, inLoop || loopish, inSwitch || n.type === 'switch_statement');
-  };
-  walk(stmt, false, false);
-  return out;
 }
