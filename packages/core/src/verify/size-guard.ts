@@ -179,6 +179,12 @@ export function decideThreshold(expression: string, points: SizeLadderPoint[], t
   });
   if (!points.length) return { measure: expression, threshold: null, points, why: 'no guard: no size below the bench size could be timed' };
   if (lastLoss < 0) return { measure: expression, threshold: null, points, why: `no guard: faster at every size timed (${shown})` };
+  if (lastLoss === all.length - 1) {
+    // Slower at the bench size too: only a build threshold below 1 links such a variant. There is
+    // no crossing to interpolate, so the original keeps every size timed below the bench size.
+    const threshold = Math.ceil(top.measure - 1e-6);
+    return { measure: expression, threshold, points, why: `the original runs below ${expression} = ${threshold}, the bench size: the variant was not faster at any size from the last loss up (${shown}; ${top.speedup.toFixed(2)}x at the bench size)` };
+  }
   const lose = all[lastLoss]!;
   const win = all[lastLoss + 1]!;
   // log(speedup) is taken as linear in log(measure) between the two points.
