@@ -183,7 +183,7 @@ export function decideThreshold(expression: string, points: SizeLadderPoint[], t
     // Slower at the bench size too: only a build threshold below 1 links such a variant. There is
     // no crossing to interpolate, so the original keeps every size timed below the bench size.
     const threshold = Math.ceil(top.measure - 1e-6);
-    return { measure: expression, threshold, points, why: `the original runs below ${expression} = ${threshold}, the bench size: the variant was not faster at any size from the last loss up (${shown}; ${top.speedup.toFixed(2)}x at the bench size)` };
+    return { measure: expression, threshold, points, why: `the original runs below ${expression} = ${threshold}, the bench size, where the variant was slower too (${shown}; ${top.speedup.toFixed(2)}x at the bench size)` };
   }
   const lose = all[lastLoss]!;
   const win = all[lastLoss + 1]!;
