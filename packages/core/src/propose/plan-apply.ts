@@ -19,6 +19,7 @@ import { type LoopNode } from '../analysis/loops.js';
 import { reductionOf } from '../analysis/reductions.js';
 import { scalarReplacementOf, type ScalarReplacement } from '../analysis/scalar-replace.js';
 import { isUniformExit, parallelSelectionOf, type Selection } from '../analysis/selection.js';
+import { ownerComputesOf, subscriptAt, type OwnerComputes } from '../analysis/owner-computes.js';
 import type { LoopPlan, Plan, Transform } from './plan.js';
 
 interface Edit {
@@ -234,7 +235,14 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const loop = state.loopById.get(id)!;
     const ind = indentOf(text, loop.node.startIndex);
     const priv = loop.declaresIndex ? '' : ` private(${loop.index})`;
-    const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert));
+    const ownerCheck = (plan.transforms ?? []).some((t) => t.kind === 'owner-computes' && t.loop === id) ? ownerComputesOf(state, loop) : undefined;
+    if (ownerCheck && !ownerCheck.ok) throw new Error(`plan-apply: ${ownerCheck.reason}`);
+    const owner = ownerCheck?.ok ? ownerBlocks(state, ownerCheck.owner, fresh) : undefined;
+    const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert, owner?.scan === c ? owner.header(c) : undefined));
+    if (owner) {
+      edits.push({ start: owner.scan.node.startIndex, end: owner.scan.body.startIndex, text: owner.header(owner.scan) });
+      ownerRound(state, owner, insert, edits);
+    }
     if (!selections.length) {
       insert(loop.node.startIndex, `#pragma omp parallel${priv}\n${ind}{\n${ind}`);
       insert(loop.node.endIndex, `\n${ind}}`);
@@ -248,6 +256,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
         `${ind}    #pragma omp parallel${priv}`,
         `${ind}    {`,
         ...selections.map((h) => `${ind}    int ${h.parity} = 0;`),
+        ...(owner ? owner.prologue.map((l) => `${ind}    ${l}`) : []),
         `${ind}    `,
       ].join('\n'));
       insert(loop.node.endIndex, `\n${ind}    }\n${ind}}`);
@@ -266,7 +275,8 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
       insert(last.endIndex, `\n${i2}}`);
       run = [];
     };
-    for (const s of statementsOf(loop.body)) {
+    // Owner-computes: every thread runs the rest of the round (ownerRound), none of it in single blocks.
+    for (const s of owner ? [] : statementsOf(loop.body)) {
       if (s.type === 'comment' || s.type.startsWith('preproc')) continue;
       if (parallelChildren.has(s.id) || s.type === 'declaration' || isUniformExit(state, s, selected)) flush();
       else run.push(s);
@@ -475,7 +485,7 @@ interface HoistedSelection {
  * halves, so a thread that runs ahead into the next selection never overwrites a slot another
  * thread is still reading (the barrier between them orders the rest).
  */
-function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fresh: (base: string) => string, insert: (at: number, s: string) => void): HoistedSelection {
+function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fresh: (base: string) => string, insert: (at: number, s: string) => void, ownBlock?: string): HoistedSelection {
   const sel = parallelSelectionOf(state, loop)!;
   const ind = indentOf(state.ctx.text, loop.node.startIndex);
   const h: HoistedSelection = {
@@ -496,7 +506,8 @@ function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fr
     `${ind}    {`,
     `${ind}        ${sel.valueType} ${sel.value} = *${outV};`,
     `${ind}        ${sel.indexType} ${sel.index} = *${outX};`,
-    `${ind}        ${forPragma}`,
+    // Owner-computes: the loop's header is replaced by the thread's own block (no worksharing).
+    ...(ownBlock ? [] : [`${ind}        ${forPragma}`]),
     `${ind}        `,
   ].join('\n'));
   insert(loop.node.endIndex, [
@@ -515,6 +526,81 @@ function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fr
     `${ind}}`,
   ].join('\n'));
   return h;
+}
+
+/** Names and text of an owner-computes round: the thread's block, the ownership test, the shadow. */
+interface OwnerBlocks extends OwnerComputes {
+  /** Declarations at the start of the region: the thread's block [lo, hi) of the selection's range. */
+  prologue: string[];
+  /** `for (T j = lo; j < hi; j++) `: a loop over the selection's range, limited to the thread's block. */
+  header(loop: LoopNode): string;
+  /** C condition: does this thread own element `e`? (The first thread also owns all below its block, the last all above.) */
+  owns(e: string): string;
+  shadowName: string;
+  fresh: (base: string) => string;
+}
+
+function ownerBlocks(state: AnalysisState, owner: OwnerComputes, fresh: (base: string) => string): OwnerBlocks {
+  const t = fresh('autopar_t');
+  const nt = fresh('autopar_nt');
+  const span = fresh('autopar_span');
+  const lo = fresh('autopar_lo');
+  const hi = fresh('autopar_hi');
+  return {
+    ...owner,
+    prologue: [
+      `const int ${t} = omp_get_thread_num(), ${nt} = omp_get_num_threads();`,
+      `const long long ${span} = (long long)(${owner.upperText}) - (long long)(${owner.lowerText});`,
+      `const long long ${lo} = (long long)(${owner.lowerText}) + (${span} > 0 ? ${span} * ${t} / ${nt} : 0);`,
+      `const long long ${hi} = (long long)(${owner.lowerText}) + (${span} > 0 ? ${span} * (${t} + 1) / ${nt} : 0);`,
+    ],
+    header: (loop) => {
+      const type = indexType(state, loop);
+      // The block lies within the loop's own range, so its bounds fit the index's type (and compare as cheaply).
+      return `for (${type} ${loop.index} = (${type})${lo}; ${loop.index} < (${type})${hi}; ${loop.index}++) `;
+    },
+    owns: (e) => `((${t} == 0 || (long long)(${e}) >= ${lo}) && (${t} == ${nt} - 1 || (long long)(${e}) < ${hi}))`,
+    shadowName: owner.shadow ? fresh(`${owner.shadow.array}_shadow`) : '',
+    fresh,
+  };
+}
+
+/**
+ * The rest of an owner-computes round, run by every thread: stores at the selected index only
+ * by its owner; loops over the selection's range on the thread's block; guarded loops' bodies
+ * (after their index w) only on w's owner and, when w is the selected index x, on every thread,
+ * which then reads and updates P[x] in its own shadow (see analysis/owner-computes.ts).
+ */
+function ownerRound(state: AnalysisState, o: OwnerBlocks, insert: (at: number, s: string) => void, edits: Edit[]): void {
+  const text = state.ctx.text;
+  const x = o.selection.index;
+  if (o.shadow) insert(o.scan.node.endIndex, `\n${indentOf(text, o.scan.node.startIndex)}${o.shadow.type} ${o.shadowName} = ${o.selection.value};`);
+  for (const s of o.ownerStores) insert(s.startIndex, `if (${o.owns(x)}) `);
+  for (const l of o.blockLoops) edits.push({ start: l.node.startIndex, end: l.body.startIndex, text: o.header(l) });
+  for (const g of o.guardedLoops) {
+    const w = g.target;
+    const sh = o.shadowName;
+    const ind = indentOf(text, g.decl.startIndex);
+    const readOf = (n: SyntaxNode) => (g.shadowReads.some((r) => r.id === n.id) ? sh : `(${w} == ${x} ? ${sh} : ${text.slice(n.startIndex, n.endIndex)})`);
+    insert(g.decl.endIndex, `\n${ind}if (${o.owns(w)} || ${w} == ${x}) {`);
+    insert(g.last.endIndex, `\n${ind}}`);
+    for (const r of [...g.shadowReads, ...g.targetReads]) edits.push({ start: r.startIndex, end: r.endIndex, text: readOf(r) });
+    for (const st of g.stores) {
+      // Reads inside the stored value: P[x] from the shadow, P[w] from the shadow when w is x.
+      const inner = new Map<number, string>();
+      for (const n of descendants(st.value)) {
+        if (subscriptAt(n, x) === o.shadow!.array) inner.set(n.id, sh);
+        else if (subscriptAt(n, w) === o.shadow!.array) inner.set(n.id, `(${w} == ${x} ? ${sh} : ${n.text})`);
+      }
+      const tmp = o.fresh(`${o.shadow!.array}_new`);
+      const left = st.statement.namedChild(0)!.childForFieldName('left')!;
+      edits.push({
+        start: st.statement.startIndex,
+        end: st.statement.endIndex,
+        text: `{ ${o.shadow!.type} ${tmp} = ${renamed(text, st.value, new Map(), inner)}; if (${w} == ${x}) ${sh} = ${tmp}; if (${o.owns(w)}) ${left.text} = ${tmp}; }`,
+      });
+    }
+  }
 }
 
 /**

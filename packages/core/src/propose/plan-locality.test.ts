@@ -191,3 +191,67 @@ describe('if thresholds', () => {
     expect(checkPlan(s, c.plan).ok).toBe(true);
   });
 });
+
+describe('owner-computes rounds (one barrier per round)', () => {
+  const primDriver = `int main(void){ int n=301; static double w[301*301], key[301]; static int parent[301], in_tree[301];
+      for(int i=0;i<n;i++) for(int j=0;j<n;j++) w[i*n+j] = (i>=290||j>=290) ? HUGE_VAL : (double)(1 + (i*7+j*13)%3);
+      for (int rep=0; rep<2; rep++) { prim_rounds(n,w,key,parent,in_tree); for(int i=0;i<n;i++) printf("%d %a %d\\n",parent[i],key[i],in_tree[i]); }
+      prim_rounds(0,w,key,parent,in_tree); prim_rounds(1,w,key,parent,in_tree); printf("%d %a\\n",parent[0],key[0]); return 0; }`;
+  test("Prim's rounds: the key update runs on each thread's own block, no single block and one barrier per round; same tree", () => {
+    const s = stateOf('prim_rounds');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select-owner');
+    expect(c).toBeDefined();
+    expect(checkPlan(s, c!.plan).errors).toEqual([]);
+    expect(c!.plan.transforms).toContainEqual({ kind: 'owner-computes', loop: 'L2' });
+    expect(c!.functionText).not.toMatch(/omp single|omp for|critical/);
+    expect(c!.functionText.match(/#pragma omp barrier/g)).toHaveLength(1);
+    // in_tree[u] only by u's owner; the update loop over the thread's block.
+    expect(c!.functionText).toMatch(/\(long long\)\(u\) >= autopar_lo\)[^\n]*\) in_tree\[u\] = 1;/);
+    expect(c!.functionText).toMatch(/for \(int v = \(int\)autopar_lo; v < \(int\)autopar_hi; v\+\+\) \{\s*if \(!in_tree\[v\] && w\[u \* n \+ v\] < key\[v\]\)/);
+    const [a, b] = runBoth('prim_rounds', c!.functionText, primDriver);
+    expect(b).toBe(a);
+  });
+  test('Dijkstra over CSR: the relaxation runs on the target\'s owner, dist[best] from a shadow; same distances with self loops of negative weight', () => {
+    const s = stateOf('sssp_rounds');
+    const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select-owner');
+    expect(c).toBeDefined();
+    expect(c!.functionText).toContain('double dist_shadow = bd;');
+    expect(c!.functionText).toContain('double nd = dist_shadow + wt[e];');
+    expect(c!.functionText).toMatch(/if \(\(\(autopar_t == 0 \|\| \(long long\)\(u\) >= autopar_lo\)[^\n]*\) \|\| u == best\) \{/);
+    expect(c!.functionText).toContain('if (nd < (u == best ? dist_shadow : dist[u]))');
+    // Every third vertex has a self loop of weight -0.25 among its out-edges (columns sorted): it
+    // lowers dist[best] in the middle of the round, and the later edges of the round add to the
+    // lowered value. Unreachable vertices at the end; several thread counts through the sizes.
+    const driver = `int main(void){ enum { N = 211, D = 4 }; static int rowptr[N+1], cols[N*D]; static double wt[N*D], dist[N]; static int done[N];
+      for (int v=0; v<N; v++) { int c[D] = { (v*7+1)%N, (v*13+5)%N, (v+1)%N, v }; int m = v%3==0 ? D : D-1;
+        for (int a=0; a<m; a++) for (int b=a+1; b<m; b++) if (c[b] < c[a]) { int t=c[a]; c[a]=c[b]; c[b]=t; }
+        rowptr[v+1] = rowptr[v];
+        for (int a=0; a<m; a++) { if (v >= N-6 || c[a] >= N-6) continue; int e = rowptr[v+1]++; cols[e] = c[a]; wt[e] = c[a]==v ? -0.25 : 0.5 + ((v*31 + c[a]*17) % 23) / 7.0; } }
+      for (int n=0; n<=N; n += (n < 8 ? 1 : 41)) { sssp_rounds(n,rowptr,cols,wt,dist,done); for (int v=0; v<n; v++) printf("%d %a %d\\n", n, dist[v], done[v]); }
+      return 0; }`;
+    const [a, b] = runBoth('sssp_rounds', c!.functionText, driver);
+    expect(a).toMatch(/-0x/); // the self loops made some distances negative
+    expect(b).toBe(a);
+  });
+  test('refused, and says why: a read of another element than the target or the selected one; a store at the round\'s index', () => {
+    const neighbour = stateOf('rounds_neighbour');
+    const hoist = [{ kind: 'hoist-parallel-region' as const, loop: 'L1' }, { kind: 'owner-computes' as const, loop: 'L1' }];
+    const sel = [{ loop: 'L1.1', action: 'parallel-for' as const, select: { op: 'min' as const, value: 'bd', index: 'best' }, schedule: { kind: 'static' as const } }];
+    expect(checkPlan(neighbour, plan('rounds_neighbour', sel, hoist)).errors.join()).toMatch(/owner-computes L1: .*reads dist\[u \+ 1\] \(line 17\); only dist\[best\] and, after its declaration, dist\[u\] may be read here/);
+    expect(checkPlan(stateOf('rounds_order'), plan('rounds_order', sel, hoist)).errors.join()).toMatch(/owner-computes L1: line 15: order\[k\] is not a store at the selected index best/);
+    for (const fn of ['rounds_neighbour', 'rounds_order']) {
+      const labels = candidatesFor(stateOf(fn)).map((x) => x.label);
+      expect(labels).toContain('analyzer:hoist-select');
+      expect(labels).not.toContain('analyzer:hoist-select-owner');
+    }
+  });
+  test('the plan must hoist the region and leave the round\'s other loops to the transform', () => {
+    const s = stateOf('prim_rounds');
+    const sel = { loop: 'L2.1', action: 'parallel-for' as const, select: { op: 'min' as const, value: 'ku', index: 'u' }, schedule: { kind: 'static' as const } };
+    const unhoisted = checkPlan(s, plan('prim_rounds', [sel], [{ kind: 'owner-computes', loop: 'L2' }]));
+    expect(unhoisted.errors.join()).toMatch(/owner-computes loop L2 .*needs hoist-parallel-region of L2/);
+    const withAction = checkPlan(s, plan('prim_rounds', [sel, { loop: 'L2.2', action: 'parallel-for' }], [{ kind: 'hoist-parallel-region', loop: 'L2' }, { kind: 'owner-computes', loop: 'L2' }]));
+    expect(withAction.errors.join()).toMatch(/owner-computes loop L2 .*L2\.2 must have no action/);
+    expect(validatePlan(plan('prim_rounds', [sel], [{ kind: 'hoist-parallel-region', loop: 'L2' }, { kind: 'owner-computes', loop: 'L2' }])).ok).toBe(true);
+  });
+});

@@ -87,8 +87,7 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
     }
     const out: PlanVariant[] = [];
     if (selections.length) out.push({ name: 'select', plan: plan(state, selections, base) });
-    const hoisted = hoistedSelectVariant(state, chosen, base, []);
-    if (hoisted) out.push(hoisted);
+    out.push(...hoistedSelectVariants(state, chosen, base, []));
     for (const v of out) addIfThresholds(state, v.plan);
     return out;
   }
@@ -176,8 +175,7 @@ export function planVariants(state: AnalysisState): PlanVariant[] {
   // 7. argmin/argmax selection loops made parallel (with the outer parallel loops)
   if (selections.length) out.push({ name: 'select', plan: plan(state, [...outerLoops(), ...selections], base) });
   // 7'. selections inside a serial time loop, in one region hoisted around it
-  const hoistedSelect = hoistedSelectVariant(state, chosen, base, outerLoops());
-  if (hoistedSelect) out.push(hoistedSelect);
+  out.push(...hoistedSelectVariants(state, chosen, base, outerLoops()));
   // 8. loops whose only carried dependences are sums into array ranges: per-thread copies
   if (reduced) out.push(reduced);
   // 9. loops whose only carried dependences are guarded stores of one value: atomics, flags
@@ -298,9 +296,11 @@ function selectionPlan(state: AnalysisState, l: LoopNode, sel: Selection): LoopP
  * Selections inside a serial time loop (a Dijkstra round: select, then update): one parallel
  * region around the time loop, each selection's threads combining their blocks after one
  * barrier, the rest of the body on one thread (hoist-parallel-region). A region per round
- * measured 8x slower than the serial scan on sssp; this pays the fork once.
+ * measured 8x slower than the serial scan on sssp; this pays the fork once. Where the rest of
+ * the round can run on every thread, each storing only its own elements, also that
+ * (owner-computes: one barrier per round instead of one per construct).
  */
-function hoistedSelectVariant(state: AnalysisState, chosen: LoopNode[], base: Transform[], outer: LoopPlan[]): PlanVariant | undefined {
+function hoistedSelectVariants(state: AnalysisState, chosen: LoopNode[], base: Transform[], outer: LoopPlan[]): PlanVariant[] {
   for (const t of state.loops) {
     if (state.factsById.get(t.id)!.parallel || !t.canonicalHeader || t.body.type !== 'compound_statement') continue;
     if (chosen.some((c) => c === t || isDescendant(t, c))) continue;
@@ -315,10 +315,20 @@ function hoistedSelectVariant(state: AnalysisState, chosen: LoopNode[], base: Tr
       const l = state.loopById.get(lp.loop);
       return !l || !isDescendant(l, t) || l.parent === t;
     });
-    const v: PlanVariant = { name: 'hoist-select', plan: plan(state, [...kept, ...selections], [...base, { kind: 'hoist-parallel-region', loop: t.id }]) };
-    if (checkPlan(state, v.plan).ok) return v;
+    const hoist: Transform = { kind: 'hoist-parallel-region', loop: t.id };
+    const out: PlanVariant[] = [];
+    const v: PlanVariant = { name: 'hoist-select', plan: plan(state, [...kept, ...selections], [...base, hoist]) };
+    if (checkPlan(state, v.plan).ok) out.push(v);
+    // Owner-computes writes the round's other loops itself: they keep no action.
+    const outside = kept.filter((lp) => {
+      const l = state.loopById.get(lp.loop);
+      return !l || !isDescendant(l, t);
+    });
+    const owner: PlanVariant = { name: 'hoist-select-owner', plan: plan(state, [...outside, ...selections], [...base, hoist, { kind: 'owner-computes', loop: t.id }]) };
+    if (checkPlan(state, owner.plan).ok) out.push(owner);
+    if (out.length) return out;
   }
-  return undefined;
+  return [];
 }
 
 /** Static work below which a parallel loop runs serially (fork/join costs a few microseconds). */

@@ -102,7 +102,14 @@ export type Transform =
    * loop (the body's offset slice, run once) checks every offset is in [0, M), and the
    * loop's if() clause runs it on one thread, in order, when one is not.
    */
-  | { kind: 'checked-blocks'; loop: string };
+  | { kind: 'checked-blocks'; loop: string }
+  /**
+   * Owner-computes rounds (analysis/owner-computes.ts), with hoist-parallel-region of the same
+   * round loop and its selection: every thread owns a fixed block of the selection's range,
+   * scans only that, and runs the rest of each round itself, storing only the elements it
+   * owns; one barrier per round.
+   */
+  | { kind: 'owner-computes'; loop: string };
 
 export interface Plan {
   version: 1;

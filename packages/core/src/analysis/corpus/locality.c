@@ -734,3 +734,81 @@ void cb_sidefx(int m, int batch, const double *restrict w, double *restrict x)
         }
     }
 }
+
+/* Dijkstra rounds over CSR out-edges with any weights (self loops, negative weights):
+ * owner-computes keeps dist[best] in a per-thread shadow, so a self loop that lowers it
+ * is seen by the rest of the round on every thread. */
+void sssp_rounds(int n, const int *rowptr, const int *cols, const double *wt, double *dist, int *done)
+{
+    for (int v = 0; v < n; v++) {
+        dist[v] = INFINITY;
+        done[v] = 0;
+    }
+    if (n > 0)
+        dist[0] = 0.0;
+    for (int r = 0; r < n; r++) {
+        int best = -1;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && dist[v] < bd) {
+                bd = dist[v];
+                best = v;
+            }
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        for (int e = rowptr[best]; e < rowptr[best + 1]; e++) {
+            int u = cols[e];
+            double nd = dist[best] + wt[e];
+            if (nd < dist[u])
+                dist[u] = nd;
+        }
+    }
+}
+
+/* Not owner-computes: the relaxation reads a neighbour of its target (another thread's element). */
+void rounds_neighbour(int n, const int *rowptr, const int *cols, const double *wt, double *dist, int *done)
+{
+    for (int r = 0; r < n; r++) {
+        int best = -1;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && dist[v] < bd) {
+                bd = dist[v];
+                best = v;
+            }
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        for (int e = rowptr[best]; e < rowptr[best + 1]; e++) {
+            int u = cols[e];
+            double nd = dist[best] + wt[e] + (u + 1 < n ? dist[u + 1] : 0.0);
+            if (nd < dist[u])
+                dist[u] = nd;
+        }
+    }
+}
+
+/* Not owner-computes: the round stores at its own index, not the selected one. */
+void rounds_order(int n, const double *d0, double *d, int *done, int *order)
+{
+    for (int k = 0; k < n; k++) {
+        int best = -1;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && d[v] < bd) {
+                bd = d[v];
+                best = v;
+            }
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        order[k] = best;
+        for (int v = 0; v < n; v++)
+            if (!done[v])
+                d[v] = d[v] * 0.5 + d0[v];
+    }
+}
