@@ -83,6 +83,12 @@ export function checkPlan(state: AnalysisState, plan: Plan): LegalityResult {
   for (const t of transforms) if (t.kind === 'checked-blocks') checkCheckedBlocks(state, t, plan, errors, rewritten);
   const owners = new Set<string>();
   for (const t of transforms) if (t.kind === 'owner-computes') checkOwnerComputes(state, t, plan, errors, hoisted, owners);
+  for (const lp of plan.loops) {
+    if (lp.select?.lanes === undefined) continue;
+    const l = resolve(state, lp.loop).loop;
+    if (!l?.parent || !owners.has(l.parent.id)) errors.push(`${lp.loop}: select lanes only in the selection loop of an owner-computes round`);
+    if (!Number.isInteger(lp.select.lanes) || lp.select.lanes < 2 || lp.select.lanes > 8) errors.push(`${lp.loop}: select lanes must be an integer from 2 to 8 (it is ${lp.select.lanes})`);
+  }
   const loaded = new Set<string>();
   for (const t of transforms) if (t.kind === 'load-invariant') checkLoadInvariant(state, t, plan, errors, loaded);
   for (const lp of plan.loops) {

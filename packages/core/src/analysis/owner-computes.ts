@@ -14,7 +14,9 @@
 //     array P only at P[w] and P[x]: the iteration runs on w's owner (and on every thread when
 //     w == x). P[x] is read from a per-thread shadow that starts as m (the scan stored m = P[x],
 //     and nothing wrote P since) and takes every value stored to P[x], so no thread ever reads
-//     an element another thread may be writing.
+//     an element another thread may be writing. m is P[x] only when the scan selected
+//     something, so such a loop must come after an exit that fires when it did not
+//     (`if (x < 0) break;` with x starting at -1, or `if (m == m0) break;`).
 // The next round's scan reads only the thread's own block, which only the thread itself
 // writes: no second barrier is needed. Anything else in the round makes the transform refuse.
 import { declaredName, descendants, isInside, operatorOf, statementsOf, stripParens, type SyntaxNode } from './ast.js';
@@ -70,10 +72,10 @@ export function subscriptAt(node: SyntaxNode, index: string): string | undefined
   return arg.text;
 }
 
-/** Is `name` declared (as a local) inside `container`? */
+/** Is `name` declared (as an automatic local, one per thread and iteration) inside `container`? */
 function declaredInside(state: AnalysisState, name: string, at: SyntaxNode, container: SyntaxNode): boolean {
   const v = varAt(state.ctx, name, at);
-  return v !== undefined && v.kind === 'local' && isInside(v.decl, container);
+  return v !== undefined && v.kind === 'local' && isInside(v.decl, container) && !/^\s*(static|extern)\b/.test(v.decl.text);
 }
 
 /** A text of literals, names and arithmetic only (no memory, calls or side effects). */
@@ -145,6 +147,11 @@ export function ownerComputesOf(state: AnalysisState, round: LoopNode): OwnerCom
   }
 
   const selected = new Set([sel.value, sel.index]);
+  // The shadow starts as m, which is P[x] only when the scan selected something: a guarded
+  // loop must come after an exit that leaves the rounds when x still holds its initial value.
+  const x0 = initialOf(round, sel.index);
+  const m0 = initialOf(round, sel.value);
+  let exitsUnselected = false;
   const ownerStores: SyntaxNode[] = [];
   const blockLoops: LoopNode[] = [];
   const guardedLoops: GuardedLoop[] = [];
@@ -156,13 +163,17 @@ export function ownerComputesOf(state: AnalysisState, round: LoopNode): OwnerCom
       if (s.type === 'declaration') continue; // the selection's scalars (the hoisted region checks them)
       return no(`line ${s.startPosition.row + 1} comes before the selection; only its scalars' declarations may`);
     }
-    if (isUniformExit(state, s, selected)) continue;
+    if (isUniformExit(state, s, selected)) {
+      if (exitsWhen(s, sel, x0, m0)) exitsUnselected = true;
+      continue;
+    }
     const where = `line ${s.startPosition.row + 1}`;
     const loop = state.loops.find((l) => l.node.id === s.id);
     if (loop) {
       const blockProblem = blockLoopProblem(loop, lower, upper);
       const r = blockProblem ? guardedLoopOf(state, loop, sel, shadow, owned) : blockLoopOf(state, loop, owned);
       if (typeof r === 'string') return no(blockProblem ? `${blockProblem}, and ${r}` : r);
+      if (blockProblem && !exitsUnselected) return no(`${loop.id} reads ${sel.index}'s element before an exit such as \`if (${sel.index} < 0) break;\` leaves the rounds when the selection found nothing (${sel.index} and ${sel.value} keep their initial values)`);
       if (blockProblem) guardedLoops.push(r as GuardedLoop);
       else blockLoops.push(loop);
       continue;
@@ -173,6 +184,50 @@ export function ownerComputesOf(state: AnalysisState, round: LoopNode): OwnerCom
     ownerStores.push(s);
   }
   return { ok: true, owner: { round, scan, selection: sel, lowerText: lower, upperText: upper, owned, shadow: guardedLoops.length ? shadow : undefined, ownerStores, blockLoops, guardedLoops } };
+}
+
+/** The initializer of the round's declaration of `name` (`int best = -1;`), if it has one. */
+function initialOf(round: LoopNode, name: string): SyntaxNode | undefined {
+  for (const s of statementsOf(round.body)) {
+    if (s.type !== 'declaration') continue;
+    for (const d of declaratorsOf(s)) if (declaredName(d) === name && d.type === 'init_declarator') return d.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}
+
+function integerConstant(node: SyntaxNode | undefined): number | undefined {
+  const n = node && stripParens(node);
+  if (n?.type === 'number_literal' && /^-?\d+$/.test(n.text)) return Number(n.text);
+  if (n?.type === 'unary_expression' && operatorOf(n) === '-') {
+    const v = integerConstant(n.childForFieldName('argument')!);
+    return v === undefined ? undefined : -v;
+  }
+  return undefined;
+}
+
+/**
+ * Does the exit `if (C) break;` fire when the scan selected nothing (x and m still x0 and m0)?
+ * C, an `||` of terms, has a term `x op K` (or `K op x`) that holds at the integer x0, or
+ * `m == m0` with m0 written as in m's declaration (`bd == INFINITY`).
+ */
+function exitsWhen(exit: SyntaxNode, sel: Selection, x0: SyntaxNode | undefined, m0: SyntaxNode | undefined): boolean {
+  const terms = (n: SyntaxNode): SyntaxNode[] => {
+    const t = stripParens(n);
+    return t.type === 'binary_expression' && operatorOf(t) === '||' ? [...terms(t.childForFieldName('left')!), ...terms(t.childForFieldName('right')!)] : [t];
+  };
+  const holds: Record<string, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b, '==': (a, b) => a === b, '!=': (a, b) => a !== b };
+  const x = integerConstant(x0);
+  return terms(exit.childForFieldName('condition')!).some((t) => {
+    if (t.type !== 'binary_expression') return false;
+    const op = operatorOf(t);
+    const l = stripParens(t.childForFieldName('left')!);
+    const r = stripParens(t.childForFieldName('right')!);
+    if (op === '==' && m0 && ((l.text === sel.value && r.text === stripParens(m0).text) || (r.text === sel.value && l.text === stripParens(m0).text))) return true;
+    if (x === undefined || !holds[op]) return false;
+    if (l.type === 'identifier' && l.text === sel.index && integerConstant(r) !== undefined) return holds[op]!(x, integerConstant(r)!);
+    if (r.type === 'identifier' && r.text === sel.index && integerConstant(l) !== undefined) return holds[op]!(integerConstant(l)!, x);
+    return false;
+  });
 }
 
 /** `B[x] = c;` with c uniform: the array B, or why not. */

@@ -240,7 +240,9 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const owner = ownerCheck?.ok ? ownerBlocks(state, ownerCheck.owner, fresh) : undefined;
     const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert, owner?.scan === c ? owner.header(c) : undefined));
     if (owner) {
-      edits.push({ start: owner.scan.node.startIndex, end: owner.scan.body.startIndex, text: owner.header(owner.scan) });
+      const lanes = actions.get(owner.scan.id)?.select?.lanes;
+      if (lanes) edits.push({ start: owner.scan.node.startIndex, end: owner.scan.node.endIndex, text: lanedScan(state, owner, lanes) });
+      else edits.push({ start: owner.scan.node.startIndex, end: owner.scan.body.startIndex, text: owner.header(owner.scan) });
       ownerRound(state, owner, insert, edits);
     }
     if (!selections.length) {
@@ -530,8 +532,10 @@ function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fr
 
 /** Names and text of an owner-computes round: the thread's block, the ownership test, the shadow. */
 interface OwnerBlocks extends OwnerComputes {
-  /** Declarations at the start of the region: the thread's block [lo, hi) of the selection's range. */
+  /** Declarations at the start of the region: the thread's block [lo, hi) of the selection's range (`long long`s). */
   prologue: string[];
+  lo: string;
+  hi: string;
   /** `for (T j = lo; j < hi; j++) `: a loop over the selection's range, limited to the thread's block. */
   header(loop: LoopNode): string;
   /** C condition: does this thread own element `e`? (The first thread also owns all below its block, the last all above.) */
@@ -554,6 +558,8 @@ function ownerBlocks(state: AnalysisState, owner: OwnerComputes, fresh: (base: s
       `const long long ${lo} = (long long)(${owner.lowerText}) + (${span} > 0 ? ${span} * ${t} / ${nt} : 0);`,
       `const long long ${hi} = (long long)(${owner.lowerText}) + (${span} > 0 ? ${span} * (${t} + 1) / ${nt} : 0);`,
     ],
+    lo,
+    hi,
     header: (loop) => {
       const type = indexType(state, loop);
       // The block lies within the loop's own range, so its bounds fit the index's type (and compare as cheaply).
@@ -563,6 +569,42 @@ function ownerBlocks(state: AnalysisState, owner: OwnerComputes, fresh: (base: s
     shadowName: owner.shadow ? fresh(`${owner.shadow.array}_shadow`) : '',
     fresh,
   };
+}
+
+/**
+ * The selection scan of an owner-computes round over the thread's block with `lanes`
+ * independent (value, index) pairs: pair k takes the elements i + k of each step of `lanes`
+ * (the remainder goes to pair 0), then the pairs combine like the threads' results — better
+ * value, ties to the lower index — into the thread's value and index. Each pair sees its
+ * elements in increasing order, so each keeps the first index of its best value, and the
+ * combination is the serial result over the block.
+ */
+function lanedScan(state: AnalysisState, o: OwnerBlocks, lanes: number): string {
+  const text = state.ctx.text;
+  const scan = o.scan;
+  const sel = o.selection;
+  const i = scan.index!;
+  const type = indexType(state, scan);
+  const ind = indentOf(text, scan.node.startIndex);
+  const hiText = `(${type})${o.hi}`;
+  const ks = [...Array(lanes).keys()];
+  const m = ks.map((k) => o.fresh(`${sel.value}_lane${k}`));
+  const x = ks.map((k) => o.fresh(`${sel.index}_lane${k}`));
+  const body = (k: number, at: string) => at + renamed(text, scan.body, new Map([[sel.value, m[k]!], [sel.index, x[k]!], [i, k ? `(${i} + ${k})` : i]]));
+  const better = sel.op === 'min' ? '<' : '>';
+  return [
+    `{`,
+    `${ind}    ${sel.valueType} ${ks.map((k) => `${m[k]} = ${sel.value}`).join(', ')};`,
+    `${ind}    ${sel.indexType} ${ks.map((k) => `${x[k]} = ${sel.index}`).join(', ')};`,
+    `${ind}    ${type} ${i} = (${type})${o.lo};`,
+    `${ind}    for (; ${o.hi} - ${i} > ${lanes - 1}; ${i} += ${lanes}) {`,
+    ...ks.map((k) => body(k, `${ind}        `)),
+    `${ind}    }`,
+    `${ind}    for (; ${i} < ${hiText}; ${i}++)`,
+    body(0, `${ind}        `),
+    ...ks.map((k) => `${ind}    if (${m[k]} ${better} ${sel.value} || (${m[k]} == ${sel.value} && ${x[k]} < ${sel.index})) { ${sel.value} = ${m[k]}; ${sel.index} = ${x[k]}; }`),
+    `${ind}}`,
+  ].join('\n');
 }
 
 /**

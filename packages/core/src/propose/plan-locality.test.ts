@@ -232,6 +232,25 @@ describe('owner-computes rounds (one barrier per round)', () => {
     const [a, b] = runBoth('sssp_rounds', c!.functionText, driver);
     expect(a).toMatch(/-0x/); // the self loops made some distances negative
     expect(b).toBe(a);
+    const laned = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select-owner-lanes')!;
+    expect(runBoth('sssp_rounds', laned.functionText, driver)[1]).toBe(a);
+  });
+  test('four (value, index) pairs per thread: interleaved elements, combined by value then lower index; same results with ties everywhere', () => {
+    for (const fn of ['prim_rounds', 'sssp_rounds']) {
+      const s = stateOf(fn);
+      const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select-owner-lanes');
+      expect(c, fn).toBeDefined();
+      expect(checkPlan(s, c!.plan).errors).toEqual([]);
+      expect(c!.plan.loops.find((l) => l.select)!.select!.lanes).toBe(4);
+      expect(c!.functionText).toMatch(/for \(; autopar_hi - v > 3; v \+= 4\) \{/);
+    }
+    const prim = candidatesFor(stateOf('prim_rounds')).find((x) => x.label === 'analyzer:hoist-select-owner-lanes')!;
+    expect(prim.functionText).toContain('if (ku_lane3 < ku || (ku_lane3 == ku && u_lane3 < u)) { ku = ku_lane3; u = u_lane3; }');
+    const [a, b] = runBoth('prim_rounds', prim.functionText, primDriver);
+    expect(b).toBe(a);
+    // Lanes outside an owner-computes round are refused.
+    const lanesAlone = checkPlan(stateOf('prim_rounds'), plan('prim_rounds', [{ loop: 'L2.1', action: 'parallel-for', select: { op: 'min', value: 'ku', index: 'u', lanes: 4 }, schedule: { kind: 'static' } }], [{ kind: 'hoist-parallel-region', loop: 'L2' }]));
+    expect(lanesAlone.errors.join()).toMatch(/L2\.1: select lanes only in the selection loop of an owner-computes round/);
   });
   test('refused, and says why: a read of another element than the target or the selected one; a store at the round\'s index', () => {
     const neighbour = stateOf('rounds_neighbour');
@@ -239,7 +258,10 @@ describe('owner-computes rounds (one barrier per round)', () => {
     const sel = [{ loop: 'L1.1', action: 'parallel-for' as const, select: { op: 'min' as const, value: 'bd', index: 'best' }, schedule: { kind: 'static' as const } }];
     expect(checkPlan(neighbour, plan('rounds_neighbour', sel, hoist)).errors.join()).toMatch(/owner-computes L1: .*reads dist\[u \+ 1\] \(line 17\); only dist\[best\] and, after its declaration, dist\[u\] may be read here/);
     expect(checkPlan(stateOf('rounds_order'), plan('rounds_order', sel, hoist)).errors.join()).toMatch(/owner-computes L1: line 15: order\[k\] is not a store at the selected index best/);
-    for (const fn of ['rounds_neighbour', 'rounds_order']) {
+    // The shadow starts as the selected value: only right when something was selected.
+    expect(checkPlan(stateOf('rounds_no_exit'), plan('rounds_no_exit', sel, hoist)).errors.join()).toMatch(/owner-computes L1: L1\.2 reads best's element before an exit such as `if \(best < 0\) break;` leaves the rounds when the selection found nothing/);
+    expect(checkPlan(stateOf('rounds_value_exit'), plan('rounds_value_exit', sel, hoist)).errors).toEqual([]);
+    for (const fn of ['rounds_neighbour', 'rounds_order', 'rounds_no_exit']) {
       const labels = candidatesFor(stateOf(fn)).map((x) => x.label);
       expect(labels).toContain('analyzer:hoist-select');
       expect(labels).not.toContain('analyzer:hoist-select-owner');

@@ -27,7 +27,18 @@ export interface LoopPlan {
    * Each thread scans its part from the initial (value, index); results combine by
    * better value, ties to the lower index (the serial result).
    */
-  select?: { op: 'min' | 'max'; value: string; index: string };
+  select?: {
+    op: 'min' | 'max';
+    value: string;
+    index: string;
+    /**
+     * Only in an owner-computes round: each thread scans its block with this many
+     * independent (value, index) pairs over interleaved elements, combined like the
+     * threads' results. One pair is a chain of dependent compare-and-selects (gcc
+     * if-converts it); several pairs run side by side.
+     */
+    lanes?: number;
+  };
 }
 
 export type Transform =

@@ -812,3 +812,49 @@ void rounds_order(int n, const double *d0, double *d, int *done, int *order)
                 d[v] = d[v] * 0.5 + d0[v];
     }
 }
+
+/* Owner-computes: the exit tests the value (nothing selected leaves bd at its initial value). */
+void rounds_value_exit(int n, const int *rowptr, const int *cols, const double *wt, double *dist, int *done)
+{
+    for (int r = 0; r < n; r++) {
+        int best = 0;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && dist[v] < bd) {
+                bd = dist[v];
+                best = v;
+            }
+        }
+        if (bd == INFINITY)
+            break;
+        done[best] = 1;
+        for (int e = rowptr[best]; e < rowptr[best + 1]; e++) {
+            int u = cols[e];
+            double nd = dist[best] + wt[e];
+            if (nd < dist[u])
+                dist[u] = nd;
+        }
+    }
+}
+
+/* Not owner-computes: no exit before the relaxation when nothing was selected (the shadow would not be dist[best]). */
+void rounds_no_exit(int n, const int *rowptr, const int *cols, const double *wt, double *dist, int *done)
+{
+    for (int r = 0; r < n; r++) {
+        int best = 0;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && dist[v] < bd) {
+                bd = dist[v];
+                best = v;
+            }
+        }
+        done[best] = 1;
+        for (int e = rowptr[best]; e < rowptr[best + 1]; e++) {
+            int u = cols[e];
+            double nd = dist[best] + wt[e];
+            if (nd < dist[u])
+                dist[u] = nd;
+        }
+    }
+}
