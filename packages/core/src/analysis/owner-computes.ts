@@ -160,7 +160,9 @@ export function ownerComputesOf(state: AnalysisState, round: LoopNode): OwnerCom
     if (s.type === 'comment') continue;
     if (s.id === scan.node.id) { afterScan = true; continue; }
     if (!afterScan) {
-      if (s.type === 'declaration') continue; // the selection's scalars (the hoisted region checks them)
+      // The selection's scalars (the hoisted region checks their initial values); another
+      // thread may still be storing the previous round's elements here.
+      if (s.type === 'declaration' && !inRound.some((a) => isInside(a.node, s) && ownedAccess(a))) continue;
       return no(`line ${s.startPosition.row + 1} comes before the selection; only its scalars' declarations may`);
     }
     if (isUniformExit(state, s, selected)) {
@@ -183,6 +185,9 @@ export function ownerComputesOf(state: AnalysisState, round: LoopNode): OwnerCom
     if (shadow && stored.array === shadow.array) return no(`${where} stores the selection's array ${stored.array} outside a loop`);
     ownerStores.push(s);
   }
+  // The shadow is m from the scan on: no other statement of the round may store to P first.
+  const storesP = blockLoops.find((l) => inRound.some((a) => a.write && a.base.name === shadow?.array && isInside(a.node, l.node)));
+  if (guardedLoops.length && storesP) return no(`${storesP.id} stores to ${shadow!.array}, whose selected element the round reads from a per-thread copy`);
   return { ok: true, owner: { round, scan, selection: sel, lowerText: lower, upperText: upper, owned, shadow: guardedLoops.length ? shadow : undefined, ownerStores, blockLoops, guardedLoops } };
 }
 

@@ -238,7 +238,7 @@ export function applyPlan(state: AnalysisState, plan: Plan): AppliedPlan {
     const ownerCheck = (plan.transforms ?? []).some((t) => t.kind === 'owner-computes' && t.loop === id) ? ownerComputesOf(state, loop) : undefined;
     if (ownerCheck && !ownerCheck.ok) throw new Error(`plan-apply: ${ownerCheck.reason}`);
     const owner = ownerCheck?.ok ? ownerBlocks(state, ownerCheck.owner, fresh) : undefined;
-    const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert, owner?.scan === c ? owner.header(c) : undefined));
+    const selections = loop.children.filter((c) => actions.get(c.id)?.select).map((c) => hoistedSelection(state, c, actions.get(c.id)!, fresh, insert, owner?.scan === c));
     if (owner) {
       const lanes = actions.get(owner.scan.id)?.select?.lanes;
       if (lanes) edits.push({ start: owner.scan.node.startIndex, end: owner.scan.node.endIndex, text: lanedScan(state, owner, lanes) });
@@ -487,7 +487,7 @@ interface HoistedSelection {
  * halves, so a thread that runs ahead into the next selection never overwrites a slot another
  * thread is still reading (the barrier between them orders the rest).
  */
-function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fresh: (base: string) => string, insert: (at: number, s: string) => void, ownBlock?: string): HoistedSelection {
+function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fresh: (base: string) => string, insert: (at: number, s: string) => void, ownBlock = false): HoistedSelection {
   const sel = parallelSelectionOf(state, loop)!;
   const ind = indentOf(state.ctx.text, loop.node.startIndex);
   const h: HoistedSelection = {
@@ -508,7 +508,7 @@ function hoistedSelection(state: AnalysisState, loop: LoopNode, lp: LoopPlan, fr
     `${ind}    {`,
     `${ind}        ${sel.valueType} ${sel.value} = *${outV};`,
     `${ind}        ${sel.indexType} ${sel.index} = *${outX};`,
-    // Owner-computes: the loop's header is replaced by the thread's own block (no worksharing).
+    // Owner-computes: the loop runs over the thread's own block (no worksharing).
     ...(ownBlock ? [] : [`${ind}        ${forPragma}`]),
     `${ind}        `,
   ].join('\n'));
