@@ -261,7 +261,8 @@ describe('owner-computes rounds (one barrier per round)', () => {
     // The shadow starts as the selected value: only right when something was selected.
     expect(checkPlan(stateOf('rounds_no_exit'), plan('rounds_no_exit', sel, hoist)).errors.join()).toMatch(/owner-computes L1: L1\.2 reads best's element before an exit such as `if \(best < 0\) break;` leaves the rounds when the selection found nothing/);
     expect(checkPlan(stateOf('rounds_value_exit'), plan('rounds_value_exit', sel, hoist)).errors).toEqual([]);
-    for (const fn of ['rounds_neighbour', 'rounds_order', 'rounds_no_exit']) {
+    expect(checkPlan(stateOf('rounds_decay_first'), plan('rounds_decay_first', sel, hoist)).errors.join()).toMatch(/owner-computes L1: L1\.2 stores to dist, whose selected element the round reads from a per-thread copy/);
+    for (const fn of ['rounds_neighbour', 'rounds_order', 'rounds_no_exit', 'rounds_decay_first']) {
       const labels = candidatesFor(stateOf(fn)).map((x) => x.label);
       expect(labels).toContain('analyzer:hoist-select');
       expect(labels).not.toContain('analyzer:hoist-select-owner');

@@ -858,3 +858,29 @@ void rounds_no_exit(int n, const int *rowptr, const int *cols, const double *wt,
         }
     }
 }
+
+/* Not owner-computes: a loop over the range stores dist[] (dist[best] too) before the relaxation reads dist[best]. */
+void rounds_decay_first(int n, const int *rowptr, const int *cols, const double *wt, double *dist, int *done)
+{
+    for (int r = 0; r < n; r++) {
+        int best = -1;
+        double bd = INFINITY;
+        for (int v = 0; v < n; v++) {
+            if (!done[v] && dist[v] < bd) {
+                bd = dist[v];
+                best = v;
+            }
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        for (int v = 0; v < n; v++)
+            dist[v] = dist[v] * 0.5;
+        for (int e = rowptr[best]; e < rowptr[best + 1]; e++) {
+            int u = cols[e];
+            double nd = dist[best] + wt[e];
+            if (nd < dist[u])
+                dist[u] = nd;
+        }
+    }
+}
