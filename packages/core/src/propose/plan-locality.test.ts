@@ -150,6 +150,13 @@ describe('selection (argmin / argmax)', () => {
   });
 });
 
+// Prim's rounds on a dense graph: ties everywhere (weights in {1,2,3}), so the lowest-index
+// rule decides most rounds; an unreachable tail; then n = 0 and n = 1.
+const primDriver = `int main(void){ int n=301; static double w[301*301], key[301]; static int parent[301], in_tree[301];
+      for(int i=0;i<n;i++) for(int j=0;j<n;j++) w[i*n+j] = (i>=290||j>=290) ? HUGE_VAL : (double)(1 + (i*7+j*13)%3);
+      for (int rep=0; rep<2; rep++) { prim_rounds(n,w,key,parent,in_tree); for(int i=0;i<n;i++) printf("%d %a %d\\n",parent[i],key[i],in_tree[i]); }
+      prim_rounds(0,w,key,parent,in_tree); prim_rounds(1,w,key,parent,in_tree); printf("%d %a\\n",parent[0],key[0]); return 0; }`;
+
 describe('selection in a serial round loop (hoisted region)', () => {
   test("Prim's rounds: one region around the rounds, the selection combined by every thread after a barrier; same tree", () => {
     const s = stateOf('prim_rounds');
@@ -161,12 +168,7 @@ describe('selection in a serial round loop (hoisted region)', () => {
     expect(c!.functionText.match(/#pragma omp parallel\n/g)).toHaveLength(1);
     expect(c!.functionText).not.toContain('critical');
     expect(c!.functionText).toMatch(/#pragma omp barrier[\s\S]*if \(u < 0\)\s*break;\s*#pragma omp single\s*\{\s*in_tree\[u\] = 1;\s*\}\s*#pragma omp for/);
-    // Ties everywhere (weights in {1,2,3}), so the lowest-index rule decides most rounds; an unreachable tail.
-    const driver = `int main(void){ int n=301; static double w[301*301], key[301]; static int parent[301], in_tree[301];
-      for(int i=0;i<n;i++) for(int j=0;j<n;j++) w[i*n+j] = (i>=290||j>=290) ? HUGE_VAL : (double)(1 + (i*7+j*13)%3);
-      for (int rep=0; rep<2; rep++) { prim_rounds(n,w,key,parent,in_tree); for(int i=0;i<n;i++) printf("%d %a %d\\n",parent[i],key[i],in_tree[i]); }
-      prim_rounds(0,w,key,parent,in_tree); prim_rounds(1,w,key,parent,in_tree); printf("%d %a\\n",parent[0],key[0]); return 0; }`;
-    const [a, b] = runBoth('prim_rounds', c!.functionText, driver);
+    const [a, b] = runBoth('prim_rounds', c!.functionText, primDriver);
     expect(b).toBe(a);
   });
   test('refused, and says why: selection scalars outside the round loop; an exit that reads memory; a return', () => {
@@ -193,10 +195,6 @@ describe('if thresholds', () => {
 });
 
 describe('owner-computes rounds (one barrier per round)', () => {
-  const primDriver = `int main(void){ int n=301; static double w[301*301], key[301]; static int parent[301], in_tree[301];
-      for(int i=0;i<n;i++) for(int j=0;j<n;j++) w[i*n+j] = (i>=290||j>=290) ? HUGE_VAL : (double)(1 + (i*7+j*13)%3);
-      for (int rep=0; rep<2; rep++) { prim_rounds(n,w,key,parent,in_tree); for(int i=0;i<n;i++) printf("%d %a %d\\n",parent[i],key[i],in_tree[i]); }
-      prim_rounds(0,w,key,parent,in_tree); prim_rounds(1,w,key,parent,in_tree); printf("%d %a\\n",parent[0],key[0]); return 0; }`;
   test("Prim's rounds: the key update runs on each thread's own block, no single block and one barrier per round; same tree", () => {
     const s = stateOf('prim_rounds');
     const c = candidatesFor(s).find((x) => x.label === 'analyzer:hoist-select-owner');
